@@ -1,0 +1,21 @@
+"""The `tracebureau` console script: Django's management commands under the product's name.
+
+`tracebureau demo`, `tracebureau serve`, `tracebureau createuser`, and every Django command an
+operator needs (`migrate`, `check --deploy`, `createsuperuser`, ...).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracebureau.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tracebureau", *(argv if argv is not None else sys.argv[1:])])
+
+
+if __name__ == "__main__":
+    main()

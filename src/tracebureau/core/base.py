@@ -1,0 +1,38 @@
+"""Base classes shared by the apps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from tracebureau.core.errors import AppendOnlyError
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only; record a correction.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self.model.__name__} rows are never deleted.")
+
+
+class AppendOnlyModel(models.Model):
+    """A row that, once written, is never changed or deleted.
+
+    The guard here catches mistakes in our own code early with a clear message; the database
+    triggers installed by the migrations (core.sql) catch everything else, raw SQL included.
+    """
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only; record a correction.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{type(self).__name__} rows are never deleted.")

@@ -1,0 +1,88 @@
+"""Reads about persons, always through the policy (core.policy.visible_to)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from tracebureau.core.policy import VIEW, visible_to
+from tracebureau.core.text import fold
+from tracebureau.registry.models import NameVariant, Person
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_DOTTED_DATE = re.compile(r"^(?:(\d{1,2})\.)?(\d{1,2})\.(\d{4})$")
+
+
+def persons_visible(*, user: Any, action: str = VIEW) -> QuerySet[Person]:
+    return visible_to(Person.objects.select_related("agency"), user, action)
+
+
+def person_get(*, user: Any, pk: Any, action: str = VIEW) -> Person:
+    """The person, or 404 — the same 404 whether it does not exist or may not be seen."""
+    try:
+        return persons_visible(user=user, action=action).get(pk=int(pk))
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such person.") from None
+
+
+def parse_birth_date(text: str) -> tuple[int, int | None, int | None] | None:
+    """A date of birth as typed in a search box: 1998, 1998-03, 1998-03-12, 12.03.1998, 03.1998."""
+    text = text.strip()
+    if match := _DATE.match(text):
+        year, month, day = match.groups()
+        return int(year), int(month) if month else None, int(day) if day else None
+    if match := _DOTTED_DATE.match(text):
+        day, month, year = match.groups()
+        return int(year), int(month), int(day) if day else None
+    return None
+
+
+def person_search(*, user: Any, query: str, include_merged: bool = False) -> QuerySet[Person]:
+    """Persons whose any name variant, service number, call sign or date of birth matches.
+
+    Every word of the query must appear in one spelling of the name; a date finds births
+    compatible with it (a person born "1998" is found by 1998-03-12).
+    """
+    persons = persons_visible(user=user)
+    if not include_merged:
+        persons = persons.filter(merged_into__isnull=True)
+    query = query.strip()
+    if not query:
+        return persons
+    birth = parse_birth_date(query)
+    if birth:
+        return persons.filter(_birth_matches(*birth))
+    words = fold(query).split()
+    variants = NameVariant.objects.filter(person=OuterRef("pk"))
+    for word in words:
+        variants = variants.filter(search_text__contains=word)
+    return persons.filter(
+        Exists(variants)
+        | Q(service_number__iexact=query)
+        | Q(call_sign__iexact=query.strip("\"'«»"))
+    )
+
+
+def _birth_matches(year: int, month: int | None, day: int | None) -> Q:
+    condition = Q(birth_year=year)
+    if month:
+        condition &= Q(birth_month=month) | Q(birth_month__isnull=True)
+    if day:
+        condition &= Q(birth_day=day) | Q(birth_day__isnull=True)
+    return condition
+
+
+def person_record_ids(person: Person) -> list[int]:
+    """The person's own record and every record merged into it, however deep."""
+    ids, frontier = [person.pk], [person.pk]
+    while frontier:
+        frontier = list(Person.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
+        ids.extend(frontier)
+    return ids
+
+
+def person_name_variants(*, person: Person) -> QuerySet[NameVariant]:
+    return NameVariant.objects.filter(person__in=person_record_ids(person)).select_related("source")

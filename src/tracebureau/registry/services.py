@@ -1,0 +1,196 @@
+"""Every write about a person: register, correct identity fields, add a spelling, merge."""
+
+from __future__ import annotations
+
+import calendar
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tracebureau.core.errors import ConflictError
+from tracebureau.core.text import guess_script, is_cyrillic, latin_national, search_text
+from tracebureau.registry.choices import MergeAction, Transliteration
+from tracebureau.registry.models import Agency, NameVariant, Person, PersonMerge
+
+NAME_FIELDS = ("family_name", "given_names", "patronymic")
+EDITABLE_FIELDS = frozenset(
+    f.name for f in Person._meta.get_fields()
+    if getattr(f, "editable", False) and f.concrete and not f.primary_key
+    and f.name not in {"created_by", "created_at", "updated_at"}
+)
+
+
+def agency_create(*, code: str, name: str, kind: str, name_uk: str = "") -> Agency:
+    agency = Agency(code=code, name=name, kind=kind, name_uk=name_uk)
+    agency.full_clean()
+    agency.save()
+    return agency
+
+
+def _check_birth_date(person: Person) -> None:
+    year, month, day = person.birth_year, person.birth_month, person.birth_day
+    if day is not None and month is None:
+        raise ValidationError({"birth_day": "A day of birth needs the month."})
+    if month is not None and year is None:
+        raise ValidationError({"birth_month": "A month of birth needs the year."})
+    if year and month and day and day > calendar.monthrange(year, month)[1]:
+        raise ValidationError({"birth_day": f"{year}-{month:02d} has no day {day}."})
+
+
+def _validate(person: Person) -> None:
+    errors: dict[str, list[str]] = {}
+    for check in (person.full_clean, lambda: _check_birth_date(person)):
+        try:
+            check()
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def person_create(*, by: Any, family_name: str, category: str, **fields: Any) -> Person:
+    """Register a person. The name as given becomes the first name variant, and a Cyrillic name
+    also gets its national-standard Latin spelling, so either script finds it."""
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({name: "Not a field of a person." for name in sorted(unknown)})
+    person = Person(family_name=family_name, category=category, created_by=by, **fields)
+    _validate(person)
+    person.save()
+    _record_own_name(person, by=by)
+    return person
+
+
+def _record_own_name(person: Person, *, by: Any) -> None:
+    names = {f: getattr(person, f) for f in NAME_FIELDS}
+    full = " ".join(v for v in names.values() if v)
+    name_variant_add(person=person, by=by, script=guess_script(full), **names)
+    if is_cyrillic(full):
+        latin = {f: latin_national(v) for f, v in names.items()}
+        name_variant_add(
+            person=person, by=by, script="latin",
+            transliteration=Transliteration.UK_NATIONAL_2010, **latin,
+        )
+
+
+def name_variant_add(
+    *, person: Person, by: Any, family_name: str, given_names: str = "", patronymic: str = "",
+    script: str | None = None, transliteration: str = "", source: Any = None,
+) -> NameVariant:
+    """Record a spelling of the person's name; a spelling already recorded is returned as is."""
+    full = " ".join(v for v in (family_name, given_names, patronymic) if v)
+    key = {
+        "person": person, "family_name": family_name.strip(), "given_names": given_names.strip(),
+        "patronymic": patronymic.strip(), "script": script or guess_script(full),
+        "transliteration": transliteration,
+    }
+    existing = NameVariant.objects.filter(**key).first()
+    if existing:
+        return existing
+    variant = NameVariant(
+        **key, source=source, recorded_by=by, search_text=search_text(family_name, given_names, patronymic)
+    )
+    variant.full_clean(exclude=["search_text"], validate_unique=False)
+    variant.save()
+    return variant
+
+
+@transaction.atomic
+def person_update(*, person: Person, changes: dict[str, Any], expected_version: int, by: Any) -> Person:
+    """Change identity fields, without losing a colleague's edit made in the meantime.
+
+    `expected_version` is the version the editor started from. If someone saved since, their
+    changes stay; ours apply on top unless both of us changed the same field to different
+    values, which is refused as a conflict that names the field.
+    """
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({name: "Not a field that can be edited." for name in sorted(unknown)})
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    if current.merged_into_id:
+        raise ValidationError(f"This record is merged into #{current.merged_into_id}; edit that one.")
+    if current.version != expected_version:
+        _refuse_conflicts(current, changes, expected_version)
+    changed = {k: v for k, v in changes.items() if getattr(current, k) != v}
+    if not changed:
+        return current
+    for name, value in changed.items():
+        setattr(current, name, value)
+    _validate(current)
+    current.version += 1
+    current._change_reason = "edit"  # type: ignore[attr-defined]
+    current.save()
+    if set(changed) & set(NAME_FIELDS):
+        _record_own_name(current, by=by)
+    return current
+
+
+def _refuse_conflicts(current: Person, changes: dict[str, Any], expected_version: int) -> None:
+    then = current.history.filter(version=expected_version).order_by("-history_id").first()
+    if then is None:
+        raise ConflictError("This record changed since you opened it; reload it and try again.")
+    conflicts = {
+        name: (
+            f"Changed by someone else since you opened this record (now {getattr(current, name)!r})."
+        )
+        for name, value in changes.items()
+        if getattr(then, name) != getattr(current, name) and value != getattr(current, name)
+    }
+    if conflicts:
+        raise ConflictError(conflicts)
+
+
+def _merge_root_chain(person: Person) -> list[int]:
+    chain, node = [], person
+    while node is not None:
+        chain.append(node.pk)
+        node = node.merged_into
+    return chain
+
+
+@transaction.atomic
+def person_merge(*, keep: Person, absorb: Person, by: Any, reason: str) -> PersonMerge:
+    """Two records turn out to be one person: `absorb` is shown as part of `keep`.
+
+    Nothing moves or is deleted: both timelines and all spellings stay on their own records,
+    and `person_unmerge` puts everything back as it was.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why these records are the same person."})
+    if keep.pk == absorb.pk:
+        raise ValidationError({"absorb": "A person cannot be merged into itself."})
+    keep, absorb = (Person.objects.select_for_update().get(pk=p.pk) for p in (keep, absorb))
+    if absorb.merged_into_id:
+        raise ValidationError({"absorb": f"Already merged into #{absorb.merged_into_id}."})
+    if keep.merged_into_id:
+        raise ValidationError({"keep": f"Merged into #{keep.merged_into_id}; merge into that one."})
+    if absorb.pk in _merge_root_chain(keep):
+        raise ValidationError({"keep": "That would merge a record into one merged into it."})
+    absorb.merged_into = keep
+    absorb.version += 1
+    absorb._change_reason = f"merged into #{keep.pk}: {reason}"  # type: ignore[attr-defined]
+    absorb.save()
+    return PersonMerge.objects.create(
+        keep=keep, absorb=absorb, action=MergeAction.MERGED, reason=reason, by=by
+    )
+
+
+@transaction.atomic
+def person_unmerge(*, absorb: Person, by: Any, reason: str) -> PersonMerge:
+    """Undo a merge: `absorb` stands on its own again, with its own timeline intact."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the merge is being undone."})
+    absorb = Person.objects.select_for_update().get(pk=absorb.pk)
+    if absorb.merged_into is None:
+        raise ValidationError({"absorb": "This record is not merged into another."})
+    keep = absorb.merged_into
+    absorb.merged_into = None
+    absorb.version += 1
+    absorb._change_reason = f"merge into #{keep.pk} undone: {reason}"  # type: ignore[attr-defined]
+    absorb.save()
+    return PersonMerge.objects.create(
+        keep=keep, absorb=absorb, action=MergeAction.UNMERGED, reason=reason, by=by
+    )

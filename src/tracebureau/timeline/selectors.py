@@ -1,0 +1,87 @@
+"""Reads of timelines and derived status, through the policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tracebureau.core.policy import visible_to
+from tracebureau.registry.models import Person
+from tracebureau.registry.selectors import person_record_ids
+from tracebureau.timeline.models import Event, Place, Source
+from tracebureau.timeline.status import DerivedStatus, derive_status
+
+
+def events_visible(*, user: Any) -> QuerySet[Event]:
+    return visible_to(
+        Event.objects.select_related("source", "place", "recorded_by", "person", "corrects"), user
+    )
+
+
+def places_visible(*, user: Any) -> QuerySet[Place]:
+    return visible_to(Place.objects.all(), user)
+
+
+def sources_visible(*, user: Any) -> QuerySet[Source]:
+    return visible_to(Source.objects.all(), user)
+
+
+def person_events(*, user: Any, person: Person) -> list[Event]:
+    """The whole timeline, merged records included, in the order events happened."""
+    events = events_visible(user=user).filter(person__in=person_record_ids(person))
+    return sorted(events, key=lambda e: (e.occurred_on, e.occurred_time or _MIDNIGHT, e.pk))
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    """A timeline with its derived status and each event's part in it, ready to display."""
+
+    events: list[Event]
+    status: DerivedStatus
+    by_id: dict[int, Event]
+
+    def event(self, event_id: int | None) -> Event | None:
+        return self.by_id.get(event_id) if event_id is not None else None
+
+    @property
+    def basis(self) -> Event | None:
+        return self.event(self.status.basis_id)
+
+    @property
+    def icrc_basis(self) -> Event | None:
+        return self.event(self.status.icrc_basis_id)
+
+    @property
+    def last_sign_of_life(self) -> Event | None:
+        return self.event(self.status.last_sign_of_life_id)
+
+    @property
+    def last_place(self) -> Place | None:
+        for event in reversed(self.events):
+            if event.place_id == self.status.last_place_id and event.place is not None:
+                return event.place
+        return None
+
+    @property
+    def conflicts(self) -> list[tuple[Event, Event]]:
+        return [(self.by_id[d], self.by_id[s]) for d, s in self.status.conflicts]
+
+
+def person_timeline(*, user: Any, person: Person) -> TimelineView:
+    events = person_events(user=user, person=person)
+    status = derive_status(e.as_status_event() for e in events)
+    return TimelineView(events=events, status=status, by_id={e.pk: e for e in events})
+
+
+def statuses_for(*, user: Any, persons: list[Person]) -> dict[int, DerivedStatus]:
+    """Derived status of a page of persons in one query (merged records not folded in)."""
+    grouped: dict[int, list[Event]] = {p.pk: [] for p in persons}
+    for event in events_visible(user=user).filter(person__in=grouped):
+        grouped[event.person_id].append(event)
+    return {pk: derive_status(e.as_status_event() for e in evs) for pk, evs in grouped.items()}
+
+
+_MIDNIGHT = dt.time(0, 0)

@@ -1,0 +1,201 @@
+"""Every write to the timeline: places, sources, events, corrections and bulk events."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tracebureau.registry.models import Person
+from tracebureau.timeline.choices import Correction, EventKind, Precision
+from tracebureau.timeline.models import BulkEvent, Event, Place, Source
+
+
+def place_create(**fields: Any) -> Place:
+    place = Place(**fields)
+    place.full_clean()
+    place.save()
+    return place
+
+
+def source_create(*, by: Any, name: str, kind: str, reliability: str, description: str = "") -> Source:
+    source = Source(name=name, kind=kind, reliability=reliability, description=description, created_by=by)
+    source.full_clean()
+    source.save()
+    return source
+
+
+def period_start(day: dt.date, precision: str) -> dt.date:
+    """A month or year is stored at its first day (STATUS.md rule 5)."""
+    if precision == Precision.MONTH:
+        return day.replace(day=1)
+    if precision == Precision.YEAR:
+        return day.replace(month=1, day=1)
+    return day
+
+
+def period_end(day: dt.date, precision: str) -> dt.date:
+    if precision == Precision.MONTH:
+        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    if precision == Precision.YEAR:
+        return day.replace(month=12, day=31)
+    return day
+
+
+def _birth_start(person: Person) -> dt.date | None:
+    if person.birth_year is None:
+        return None
+    return dt.date(person.birth_year, person.birth_month or 1, person.birth_day or 1)
+
+
+def _check_time(
+    person: Person, occurred_on: dt.date, occurred_time: dt.time | None, precision: str
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if precision == Precision.EXACT and occurred_time is None:
+        errors["occurred_time"] = "An exact event needs a time; otherwise choose the day precision."
+    if precision != Precision.EXACT and occurred_time is not None:
+        errors["occurred_time"] = "A time is given only with the exact precision."
+    now = timezone.localtime()
+    if occurred_on > now.date() or (
+        occurred_on == now.date() and occurred_time is not None and occurred_time > now.time()
+    ):
+        errors["occurred_on"] = "The event time is in the future."
+    birth = _birth_start(person)
+    latest_possible = occurred_on if precision == Precision.BEFORE else period_end(occurred_on, precision)
+    if birth and precision != Precision.AFTER and latest_possible < birth:
+        errors["occurred_on"] = f"The event is before the person's date of birth ({person.birth_date_display})."
+    return errors
+
+
+def _check_correction(person: Person, corrects: Event | None, correction: str, reason: str) -> dict[str, str]:
+    if corrects is None:
+        return {"corrects": "A correction needs the event it corrects."} if correction else {}
+    errors: dict[str, str] = {}
+    if not correction:
+        errors["correction"] = "Say whether this retracts or supersedes the earlier event."
+    if not reason.strip():
+        errors["reason"] = "A correction needs a reason."
+    if corrects.person_id != person.pk:
+        errors["corrects"] = "The corrected event belongs to another person."
+    return errors
+
+
+def build_event(
+    *, person: Person, kind: str, occurred_on: dt.date, precision: str, source: Source,
+    credibility: int, by: Any, occurred_time: dt.time | None = None, place: Place | None = None,
+    note: str = "", reliability: str | None = None, classification: str | None = None,
+    corrects: Event | None = None, correction: str = "", reason: str = "",
+    bulk: BulkEvent | None = None,
+) -> Event:
+    """A validated, unsaved event. Raises ValidationError naming each wrong field."""
+    errors: dict[str, Any] = {}
+    if person.merged_into_id:
+        errors["person"] = f"This record is merged into #{person.merged_into_id}; record events there."
+    occurred_on = period_start(occurred_on, precision) if precision in Precision.values else occurred_on
+    errors.update(_check_time(person, occurred_on, occurred_time, precision))
+    errors.update(_check_correction(person, corrects, correction, reason))
+    event = Event(
+        person=person, kind=kind, occurred_on=occurred_on, occurred_time=occurred_time,
+        precision=precision, place=place, source=source,
+        reliability=reliability or source.reliability, credibility=credibility, note=note,
+        corrects=corrects, correction=correction, reason=reason, bulk=bulk, recorded_by=by,
+    )
+    if classification:
+        event.classification = classification
+    try:
+        event.full_clean(exclude=["person", "bulk", "recorded_by", "corrects"], validate_constraints=False)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, messages)
+    if errors:
+        raise ValidationError(errors)
+    return event
+
+
+@transaction.atomic
+def event_record(*, person: Person, kind: str, by: Any, **fields: Any) -> Event:
+    """Record that something happened to a person. See build_event for the fields."""
+    if kind == EventKind.RETRACTION:
+        raise ValidationError({"kind": "Use event_retract to retract an event."})
+    event = build_event(person=person, kind=kind, by=by, **fields)
+    event.save()
+    return event
+
+
+@transaction.atomic
+def event_retract(*, event: Event, by: Any, reason: str, source: Source | None = None) -> Event:
+    """Withdraw an event: it stays on the timeline, struck through, and no longer counts.
+
+    Retracting the retraction restores it.
+    """
+    if event.corrections.filter(correction=Correction.RETRACTS).exclude(
+        corrections__correction=Correction.RETRACTS
+    ).exists():
+        raise ValidationError({"corrects": "This event is already retracted."})
+    retraction = build_event(
+        person=event.person, kind=EventKind.RETRACTION, occurred_on=timezone.localdate(),
+        precision=Precision.DAY, source=source or event.source, credibility=event.credibility,
+        reliability=event.reliability, classification=event.classification, by=by,
+        corrects=event, correction=Correction.RETRACTS, reason=reason,
+    )
+    retraction.save()
+    return retraction
+
+
+@transaction.atomic
+def event_supersede(*, event: Event, by: Any, reason: str, **fields: Any) -> Event:
+    """Replace an event with a corrected one (a better date, the right place); the old one
+    stays visible as superseded."""
+    if event.kind == EventKind.RETRACTION:
+        raise ValidationError({"corrects": "A retraction is undone by retracting it, not superseding it."})
+    values = {
+        "kind": event.kind, "occurred_on": event.occurred_on, "occurred_time": event.occurred_time,
+        "precision": event.precision, "place": event.place, "source": event.source,
+        "credibility": event.credibility, "note": event.note, "classification": event.classification,
+        **fields,
+    }
+    replacement = build_event(
+        person=event.person, by=by, corrects=event, correction=Correction.SUPERSEDES, reason=reason,
+        **values,
+    )
+    replacement.save()
+    return replacement
+
+
+@transaction.atomic
+def bulk_event_record(
+    *, persons: Sequence[Person], label: str, kind: str, by: Any, **fields: Any
+) -> BulkEvent:
+    """One report about many people, all or nothing: if any person's event is invalid, nothing
+    is written and the error names each row (1-based, in the order given) and field."""
+    if not label.strip():
+        raise ValidationError({"label": "Give the bulk event a label (what was reported)."})
+    if not persons:
+        raise ValidationError({"persons": "The list of persons is empty."})
+    if kind == EventKind.RETRACTION:
+        raise ValidationError({"kind": "Retractions are recorded one by one, each with its reason."})
+    seen: set[int] = set()
+    events, row_errors = [], []
+    for row, person in enumerate(persons, start=1):
+        if person.pk in seen:
+            row_errors.append(f"row {row} ({person}): listed twice")
+            continue
+        seen.add(person.pk)
+        try:
+            events.append(build_event(person=person, kind=kind, by=by, **fields))
+        except ValidationError as exc:
+            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            row_errors.append(f"row {row} ({person}, #{person.pk}): {details}")
+    if row_errors:
+        raise ValidationError({"persons": row_errors})
+    bulk = BulkEvent.objects.create(label=label, recorded_by=by)
+    for event in events:
+        event.bulk = bulk
+    Event.objects.bulk_create(events)
+    return bulk
