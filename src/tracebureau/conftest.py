@@ -46,13 +46,20 @@ class Scenario:
 
     def __post_init__(self) -> None:
         self.navy = Agency.objects.create(code="navy", name="Navy", kind="armed_forces")
-        self.intel = timeline.source_create(by=self.by, name="GUR report", kind="intelligence", reliability="B")
+        self.intel = timeline.source_create(
+            by=self.by, name="GUR report", kind="intelligence", reliability="B"
+        )
         self.icrc = timeline.source_create(by=self.by, name="ICRC notification", kind="icrc", reliability="A")
-        self.rumour = timeline.source_create(by=self.by, name="Telegram channel", kind="media", reliability="E")
+        self.rumour = timeline.source_create(
+            by=self.by, name="Telegram channel", kind="media", reliability="E"
+        )
         self.relatives = timeline.source_create(by=self.by, name="Mother", kind="relatives", reliability="C")
         self.olenivka = timeline.place_create(
-            name="Olenivka colony", name_uk="Оленівська колонія", other_names=["Yelenovka"],
-            kind="detention_facility", control="occupied",
+            name="Olenivka colony",
+            name_uk="Оленівська колонія",
+            other_names=["Yelenovka"],
+            kind="detention_facility",
+            control="occupied",
         )
         self.novoazovsk = timeline.place_create(
             name="Novoazovsk hospital", kind="hospital", control="occupied"
@@ -64,12 +71,27 @@ class Scenario:
         return registry.person_create(by=self.by, family_name=family_name, given_names=given_names, **fields)
 
     def event(
-        self, person: Person, kind: str, on: str = "2022-05-17", *, source: Source | None = None,
-        credibility: int = 2, place: Place | None = None, precision: str = "day", **fields: Any,
+        self,
+        person: Person,
+        kind: str,
+        on: str = "2022-05-17",
+        *,
+        source: Source | None = None,
+        credibility: int = 2,
+        place: Place | None = None,
+        precision: str = "day",
+        **fields: Any,
     ) -> Event:
         return timeline.event_record(
-            person=person, kind=kind, occurred_on=dt.date.fromisoformat(on), precision=precision,
-            source=source or self.intel, credibility=credibility, place=place, by=self.by, **fields,
+            person=person,
+            kind=kind,
+            occurred_on=dt.date.fromisoformat(on),
+            precision=precision,
+            source=source or self.intel,
+            credibility=credibility,
+            place=place,
+            by=self.by,
+            **fields,
         )
 
 

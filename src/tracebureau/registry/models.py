@@ -53,15 +53,21 @@ class Person(models.Model):
     mother_maiden_name = models.CharField(_("mother's maiden name"), max_length=120, blank=True)
     # A date of birth is often known only to the year or the month: three nullable parts.
     birth_year = models.PositiveSmallIntegerField(
-        _("year of birth"), null=True, blank=True,
+        _("year of birth"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
     birth_month = models.PositiveSmallIntegerField(
-        _("month of birth"), null=True, blank=True,
+        _("month of birth"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
     birth_day = models.PositiveSmallIntegerField(
-        _("day of birth"), null=True, blank=True,
+        _("day of birth"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(31)],
     )
     place_of_birth = models.CharField(_("place of birth"), max_length=200, blank=True)
@@ -71,7 +77,11 @@ class Person(models.Model):
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
     side = models.CharField(_("side"), max_length=12, choices=Side.choices, default=Side.OWN)
     agency = models.ForeignKey(
-        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, null=True, blank=True,
+        Agency,
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="persons",
     )
     rank = models.CharField(_("rank"), max_length=80, blank=True)
@@ -83,14 +93,21 @@ class Person(models.Model):
     correspondence_address = models.TextField(_("address for correspondence"), blank=True)
     distinguishing_marks = models.TextField(_("distinguishing marks"), blank=True)
     classification = models.CharField(
-        _("classification"), max_length=30, choices=Classification.choices,
+        _("classification"),
+        max_length=30,
+        choices=Classification.choices,
         default=Classification.RESTRICTED,
     )
     # Optimistic concurrency: every saved change increments it; see services.person_update.
     version = models.PositiveIntegerField(default=1, editable=False)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="absorbed",
-        editable=False, help_text=_("Set while this record is merged into another."),
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="absorbed",
+        editable=False,
+        help_text=_("Set while this record is merged into another."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
@@ -121,6 +138,9 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("registry:person-detail", args=[self.pk])
+
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.family_name, self.given_names, self.patronymic) if p)
@@ -137,9 +157,6 @@ class Person(models.Model):
                 parts.append(f"{self.birth_day:02d}")
         return "-".join(parts)
 
-    def get_absolute_url(self) -> str:
-        return reverse("registry:person-detail", args=[self.pk])
-
 
 class NameVariant(AppendOnlyModel):
     """A spelling of a person's name as some source wrote it: in Ukrainian or Russian Cyrillic,
@@ -155,8 +172,12 @@ class NameVariant(AppendOnlyModel):
         _("transliteration"), max_length=30, choices=Transliteration.choices, blank=True
     )
     source = models.ForeignKey(
-        "timeline.Source", verbose_name=_("source"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="name_variants",
+        "timeline.Source",
+        verbose_name=_("source"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="name_variants",
     )
     # Case-folded, apostrophe-free text that search compares against.
     search_text = models.CharField(max_length=400, db_index=True, editable=False)

@@ -60,9 +60,7 @@ def person_search(*, user: Any, query: str, include_merged: bool = False) -> Que
     for word in words:
         variants = variants.filter(search_text__contains=word)
     return persons.filter(
-        Exists(variants)
-        | Q(service_number__iexact=query)
-        | Q(call_sign__iexact=query.strip("\"'«»"))
+        Exists(variants) | Q(service_number__iexact=query) | Q(call_sign__iexact=query.strip("\"'«»"))
     )
 
 

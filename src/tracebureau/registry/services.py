@@ -15,8 +15,11 @@ from tracebureau.registry.models import Agency, NameVariant, Person, PersonMerge
 
 NAME_FIELDS = ("family_name", "given_names", "patronymic")
 EDITABLE_FIELDS = frozenset(
-    f.name for f in Person._meta.get_fields()
-    if getattr(f, "editable", False) and f.concrete and not f.primary_key
+    f.name
+    for f in Person._meta.get_fields()
+    if getattr(f, "editable", False)
+    and f.concrete
+    and not f.primary_key
     and f.name not in {"created_by", "created_at", "updated_at"}
 )
 
@@ -71,20 +74,33 @@ def _record_own_name(person: Person, *, by: Any) -> None:
     if is_cyrillic(full):
         latin = {f: latin_national(v) for f, v in names.items()}
         name_variant_add(
-            person=person, by=by, script="latin",
-            transliteration=Transliteration.UK_NATIONAL_2010, **latin,
+            person=person,
+            by=by,
+            script="latin",
+            transliteration=Transliteration.UK_NATIONAL_2010,
+            **latin,
         )
 
 
 def name_variant_add(
-    *, person: Person, by: Any, family_name: str, given_names: str = "", patronymic: str = "",
-    script: str | None = None, transliteration: str = "", source: Any = None,
+    *,
+    person: Person,
+    by: Any,
+    family_name: str,
+    given_names: str = "",
+    patronymic: str = "",
+    script: str | None = None,
+    transliteration: str = "",
+    source: Any = None,
 ) -> NameVariant:
     """Record a spelling of the person's name; a spelling already recorded is returned as is."""
     full = " ".join(v for v in (family_name, given_names, patronymic) if v)
     key = {
-        "person": person, "family_name": family_name.strip(), "given_names": given_names.strip(),
-        "patronymic": patronymic.strip(), "script": script or guess_script(full),
+        "person": person,
+        "family_name": family_name.strip(),
+        "given_names": given_names.strip(),
+        "patronymic": patronymic.strip(),
+        "script": script or guess_script(full),
         "transliteration": transliteration,
     }
     existing = NameVariant.objects.filter(**key).first()
@@ -133,9 +149,7 @@ def _refuse_conflicts(current: Person, changes: dict[str, Any], expected_version
     if then is None:
         raise ConflictError("This record changed since you opened it; reload it and try again.")
     conflicts = {
-        name: (
-            f"Changed by someone else since you opened this record (now {getattr(current, name)!r})."
-        )
+        name: (f"Changed by someone else since you opened this record (now {getattr(current, name)!r}).")
         for name, value in changes.items()
         if getattr(then, name) != getattr(current, name) and value != getattr(current, name)
     }
@@ -144,7 +158,8 @@ def _refuse_conflicts(current: Person, changes: dict[str, Any], expected_version
 
 
 def _merge_root_chain(person: Person) -> list[int]:
-    chain, node = [], person
+    chain: list[int] = []
+    node: Person | None = person
     while node is not None:
         chain.append(node.pk)
         node = node.merged_into

@@ -36,11 +36,19 @@ class Place(models.Model):
     )
     region = models.CharField(_("region"), max_length=120, blank=True)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     history = HistoricalRecords()
@@ -107,7 +115,11 @@ class Event(AppendOnlyModel):
     occurred_time = models.TimeField(_("time"), null=True, blank=True)
     precision = models.CharField(_("precision"), max_length=10, choices=Precision.choices)
     place = models.ForeignKey(
-        Place, verbose_name=_("place"), on_delete=models.PROTECT, null=True, blank=True,
+        Place,
+        verbose_name=_("place"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="events",
     )
     source = models.ForeignKey(
@@ -117,11 +129,17 @@ class Event(AppendOnlyModel):
     credibility = models.PositiveSmallIntegerField(_("credibility"), choices=Credibility.choices)
     note = models.TextField(_("note"), blank=True)
     classification = models.CharField(
-        _("classification"), max_length=30, choices=Classification.choices,
+        _("classification"),
+        max_length=30,
+        choices=Classification.choices,
         default=Classification.RESTRICTED,
     )
     corrects = models.ForeignKey(
-        "self", verbose_name=_("corrects"), on_delete=models.PROTECT, null=True, blank=True,
+        "self",
+        verbose_name=_("corrects"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="corrections",
     )
     correction = models.CharField(

@@ -77,11 +77,25 @@ def person_timeline(*, user: Any, person: Person) -> TimelineView:
 
 
 def statuses_for(*, user: Any, persons: list[Person]) -> dict[int, DerivedStatus]:
-    """Derived status of a page of persons in one query (merged records not folded in)."""
+    """Derived status of a page of persons, merged records folded in, in a few queries."""
+    owner = _record_owners([p.pk for p in persons])
     grouped: dict[int, list[Event]] = {p.pk: [] for p in persons}
-    for event in events_visible(user=user).filter(person__in=grouped):
-        grouped[event.person_id].append(event)
+    for event in events_visible(user=user).filter(person__in=owner):
+        grouped[owner[event.person_id]].append(event)
     return {pk: derive_status(e.as_status_event() for e in evs) for pk, evs in grouped.items()}
+
+
+def _record_owners(roots: list[int]) -> dict[int, int]:
+    """Each record id (the roots and everything merged into them) -> the root it belongs to."""
+    owner = {pk: pk for pk in roots}
+    frontier = roots
+    while frontier:
+        rows = Person.objects.filter(merged_into__in=frontier).values_list("pk", "merged_into")
+        frontier = []
+        for pk, parent in rows:
+            owner[pk] = owner[int(parent)]
+            frontier.append(pk)
+    return owner
 
 
 _MIDNIGHT = dt.time(0, 0)

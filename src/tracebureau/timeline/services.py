@@ -69,7 +69,9 @@ def _check_time(
     birth = _birth_start(person)
     latest_possible = occurred_on if precision == Precision.BEFORE else period_end(occurred_on, precision)
     if birth and precision != Precision.AFTER and latest_possible < birth:
-        errors["occurred_on"] = f"The event is before the person's date of birth ({person.birth_date_display})."
+        errors["occurred_on"] = (
+            f"The event is before the person's date of birth ({person.birth_date_display})."
+        )
     return errors
 
 
@@ -87,10 +89,22 @@ def _check_correction(person: Person, corrects: Event | None, correction: str, r
 
 
 def build_event(
-    *, person: Person, kind: str, occurred_on: dt.date, precision: str, source: Source,
-    credibility: int, by: Any, occurred_time: dt.time | None = None, place: Place | None = None,
-    note: str = "", reliability: str | None = None, classification: str | None = None,
-    corrects: Event | None = None, correction: str = "", reason: str = "",
+    *,
+    person: Person,
+    kind: str,
+    occurred_on: dt.date,
+    precision: str,
+    source: Source,
+    credibility: int,
+    by: Any,
+    occurred_time: dt.time | None = None,
+    place: Place | None = None,
+    note: str = "",
+    reliability: str | None = None,
+    classification: str | None = None,
+    corrects: Event | None = None,
+    correction: str = "",
+    reason: str = "",
     bulk: BulkEvent | None = None,
 ) -> Event:
     """A validated, unsaved event. Raises ValidationError naming each wrong field."""
@@ -101,10 +115,21 @@ def build_event(
     errors.update(_check_time(person, occurred_on, occurred_time, precision))
     errors.update(_check_correction(person, corrects, correction, reason))
     event = Event(
-        person=person, kind=kind, occurred_on=occurred_on, occurred_time=occurred_time,
-        precision=precision, place=place, source=source,
-        reliability=reliability or source.reliability, credibility=credibility, note=note,
-        corrects=corrects, correction=correction, reason=reason, bulk=bulk, recorded_by=by,
+        person=person,
+        kind=kind,
+        occurred_on=occurred_on,
+        occurred_time=occurred_time,
+        precision=precision,
+        place=place,
+        source=source,
+        reliability=reliability or source.reliability,
+        credibility=credibility,
+        note=note,
+        corrects=corrects,
+        correction=correction,
+        reason=reason,
+        bulk=bulk,
+        recorded_by=by,
     )
     if classification:
         event.classification = classification
@@ -134,15 +159,25 @@ def event_retract(*, event: Event, by: Any, reason: str, source: Source | None =
 
     Retracting the retraction restores it.
     """
-    if event.corrections.filter(correction=Correction.RETRACTS).exclude(
-        corrections__correction=Correction.RETRACTS
-    ).exists():
+    if (
+        event.corrections.filter(correction=Correction.RETRACTS)
+        .exclude(corrections__correction=Correction.RETRACTS)
+        .exists()
+    ):
         raise ValidationError({"corrects": "This event is already retracted."})
     retraction = build_event(
-        person=event.person, kind=EventKind.RETRACTION, occurred_on=timezone.localdate(),
-        precision=Precision.DAY, source=source or event.source, credibility=event.credibility,
-        reliability=event.reliability, classification=event.classification, by=by,
-        corrects=event, correction=Correction.RETRACTS, reason=reason,
+        person=event.person,
+        kind=EventKind.RETRACTION,
+        occurred_on=timezone.localdate(),
+        precision=Precision.DAY,
+        source=source or event.source,
+        credibility=event.credibility,
+        reliability=event.reliability,
+        classification=event.classification,
+        by=by,
+        corrects=event,
+        correction=Correction.RETRACTS,
+        reason=reason,
     )
     retraction.save()
     return retraction
@@ -155,13 +190,23 @@ def event_supersede(*, event: Event, by: Any, reason: str, **fields: Any) -> Eve
     if event.kind == EventKind.RETRACTION:
         raise ValidationError({"corrects": "A retraction is undone by retracting it, not superseding it."})
     values = {
-        "kind": event.kind, "occurred_on": event.occurred_on, "occurred_time": event.occurred_time,
-        "precision": event.precision, "place": event.place, "source": event.source,
-        "credibility": event.credibility, "note": event.note, "classification": event.classification,
+        "kind": event.kind,
+        "occurred_on": event.occurred_on,
+        "occurred_time": event.occurred_time,
+        "precision": event.precision,
+        "place": event.place,
+        "source": event.source,
+        "credibility": event.credibility,
+        "note": event.note,
+        "classification": event.classification,
         **fields,
     }
     replacement = build_event(
-        person=event.person, by=by, corrects=event, correction=Correction.SUPERSEDES, reason=reason,
+        person=event.person,
+        by=by,
+        corrects=event,
+        correction=Correction.SUPERSEDES,
+        reason=reason,
         **values,
     )
     replacement.save()

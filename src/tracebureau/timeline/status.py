@@ -50,8 +50,14 @@ IDENTIFIED = "identified"
 BURIED = "buried"
 
 STAGE = {
-    UNKNOWN: 0, MISSING: 1, IN_CUSTODY: 2, RELEASED: 3, DECEASED: 4,
-    REMAINS_REPATRIATED: 5, IDENTIFIED: 6, BURIED: 7,
+    UNKNOWN: 0,
+    MISSING: 1,
+    IN_CUSTODY: 2,
+    RELEASED: 3,
+    DECEASED: 4,
+    REMAINS_REPATRIATED: 5,
+    IDENTIFIED: 6,
+    BURIED: 7,
 }
 DEATH_SITUATIONS = frozenset({DECEASED, REMAINS_REPATRIATED, IDENTIFIED, BURIED})
 
@@ -75,10 +81,21 @@ EVENT_SITUATION: dict[str, str] = {
     "identified": IDENTIFIED,
     "buried": BURIED,
 }
-SIGN_OF_LIFE_KINDS = frozenset({
-    "captured", "proof_of_life", "contact", "wounded", "health_report", "hospitalised",
-    "evacuated", "transferred", "icrc_visit", "released", "returned",
-})
+SIGN_OF_LIFE_KINDS = frozenset(
+    {
+        "captured",
+        "proof_of_life",
+        "contact",
+        "wounded",
+        "health_report",
+        "hospitalised",
+        "evacuated",
+        "transferred",
+        "icrc_visit",
+        "released",
+        "returned",
+    }
+)
 RETRACTION = "retraction"
 
 _PRECISION_RANK = {"before": 0, "year": 1, "month": 2, "day": 3, "exact": 3, "after": 4}
@@ -134,14 +151,24 @@ def is_weak(event: StatusEvent) -> bool:
 
 
 def _sort_key(event: StatusEvent) -> tuple[object, ...]:
-    minutes = -1 if event.occurred_time is None else event.occurred_time.hour * 60 + event.occurred_time.minute
+    minutes = (
+        -1 if event.occurred_time is None else event.occurred_time.hour * 60 + event.occurred_time.minute
+    )
     seconds = 0 if event.occurred_time is None else event.occurred_time.second
     stage = STAGE[EVENT_SITUATION.get(event.kind, UNKNOWN)]
     strength = -(_RELIABILITY.index(event.reliability) + event.credibility)
     # The last elements only make the order total, from content rather than recording order.
     return (
-        event.occurred_on, _PRECISION_RANK[event.precision], minutes, seconds, stage, strength,
-        event.kind, event.place_id or 0, event.source_is_icrc, event.id,
+        event.occurred_on,
+        _PRECISION_RANK[event.precision],
+        minutes,
+        seconds,
+        stage,
+        strength,
+        event.kind,
+        event.place_id or 0,
+        event.source_is_icrc,
+        event.id,
     )
 
 
@@ -179,8 +206,11 @@ def derive_status(events: Iterable[StatusEvent]) -> DerivedStatus:
 
 
 def _derive_from(
-    strong: list[StatusEvent], *, has_information: bool,
-    unconfirmed: tuple[int, ...] = (), void: tuple[int, ...] = (),
+    strong: list[StatusEvent],
+    *,
+    has_information: bool,
+    unconfirmed: tuple[int, ...] = (),
+    void: tuple[int, ...] = (),
 ) -> DerivedStatus:
     situational = [e for e in strong if e.kind in EVENT_SITUATION]
     basis = situational[-1] if situational else None
@@ -237,7 +267,7 @@ def _conflicts(strong: list[StatusEvent]) -> tuple[tuple[int, int], ...]:
     for i, death in enumerate(strong):
         if EVENT_SITUATION.get(death.kind) not in DEATH_SITUATIONS:
             continue
-        for later in strong[i + 1:]:
+        for later in strong[i + 1 :]:
             if later.kind in SIGN_OF_LIFE_KINDS and _sort_key(later)[:4] > _sort_key(death)[:4]:
                 found.append((death.id, later.id))
     return tuple(found)

@@ -1,0 +1,53 @@
+# The README names these targets. `make demo` and `make test` are the two-command quick start.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export TRACEBUREAU_DATA_DIR ?= $(CURDIR)/data
+PYTEST_ARGS ?=
+
+.PHONY: demo serve test test-fast lint typecheck migrations-check schema-check check clean-venv
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+## demo: install, migrate, load the demo scenario and serve http://127.0.0.1:8000
+demo: $(VENV)/.installed
+	$(BIN)/tracebureau migrate --noinput
+	$(BIN)/tracebureau demo
+	$(BIN)/tracebureau serve
+
+## serve: serve what is already loaded
+serve: $(VENV)/.installed
+	$(BIN)/tracebureau serve
+
+## test: install the test dependencies and run the whole suite (browser tests need Debian's chromium)
+test: $(VENV)/.installed-test
+	@scripts/ensure-chromium
+	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy src/tracebureau
+
+migrations-check: $(VENV)/.installed-test
+	$(BIN)/tracebureau makemigrations --check --dry-run
+
+schema-check: $(VENV)/.installed-test
+	$(BIN)/tracebureau spectacular --validate --fail-on-warn --file /dev/null
+
+## check: everything CI runs besides the PostgreSQL pass
+check: lint typecheck migrations-check schema-check test
+
+clean-venv:
+	rm -rf $(VENV)
