@@ -1,0 +1,194 @@
+"""Pages about persons: search, register, edit, the person page, merge and unmerge.
+
+Views only translate between HTTP and the services/selectors: every read goes through a
+selector (so the policy applies) and every write through a service (so the rules do)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from tracebureau.core.policy import CHANGE
+from tracebureau.registry import selectors, services
+from tracebureau.registry.forms import (
+    PERSON_FIELDS,
+    MergeForm,
+    PersonForm,
+    ReasonForm,
+    SearchForm,
+    add_service_errors,
+)
+from tracebureau.registry.models import Person
+from tracebureau.timeline.choices import FAMILY_LEVEL_WORDING, Situation
+from tracebureau.timeline.selectors import person_timeline, statuses_for
+
+PAGE_SIZE = 50
+
+
+@login_required
+def person_search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    persons = selectors.person_search(user=request.user, query=query)
+    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    statuses = statuses_for(user=request.user, persons=list(page))
+    rows = [(person, status_display(statuses[person.pk])) for person in page]
+    return render(request, "registry/person_search.html", {
+        "form": form, "query": query, "page": page, "rows": rows,
+    })
+
+
+def status_display(status: Any) -> dict[str, Any]:
+    """What the pages show of a derived status: labels instead of codes."""
+    return {
+        "status": status,
+        "situation": Situation(status.situation).label,
+        "family_level": status.family_level,
+        "family_wording": FAMILY_LEVEL_WORDING[status.family_level],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in PERSON_FIELDS}
+        try:
+            person = services.person_create(by=request.user, **fields)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Registered %(name)s.") % {"name": person})
+            return redirect(person)
+    return render(request, "registry/person_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk, action=CHANGE)
+    if request.method != "POST":
+        form = PersonForm(instance=person, initial={"expected_version": person.version})
+        return render(request, "registry/person_form.html", {"form": form, "person": person})
+    version = _int_or(request.POST.get("expected_version"), person.version)
+    # Compare with the record as it was when the form was opened, so only the fields this
+    # user changed are sent, and a colleague's change to another field is not undone.
+    form = PersonForm(request.POST, instance=_as_of(person, version))
+    if form.is_valid():
+        try:
+            services.person_update(
+                person=person, changes=form.changes(), expected_version=version, by=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(person)
+    return render(request, "registry/person_form.html", {"form": form, "person": person})
+
+
+def _int_or(text: str | None, default: int) -> int:
+    try:
+        return int(text or "")
+    except ValueError:
+        return default
+
+
+def _as_of(person: Person, version: int) -> Person:
+    then = person.history.filter(version=version).order_by("-history_id").first()
+    return then.instance if then is not None else person
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk)
+    timeline = person_timeline(user=request.user, person=person)
+    return render(request, "registry/person_detail.html", {
+        "person": person,
+        "identity": identity_rows(person),
+        "variants": selectors.person_name_variants(person=person),
+        "absorbed": person.absorbed.order_by("pk"),
+        "timeline": timeline,
+        "status": status_display(timeline.status),
+        "rows": timeline_rows(timeline),
+    })
+
+
+def identity_rows(person: Person) -> list[tuple[Any, Any]]:
+    """(label, value) for every identity field, the three parts of the birth date as one."""
+    rows: list[tuple[Any, Any]] = []
+    for name in PERSON_FIELDS:
+        if name in ("birth_month", "birth_day"):
+            continue
+        if name == "birth_year":
+            rows.append((_("Date of birth"), person.birth_date_display))
+            continue
+        field = Person._meta.get_field(name)
+        value = getattr(person, f"get_{name}_display")() if field.choices else getattr(person, name)
+        rows.append((field.verbose_name, value))
+    return rows
+
+
+def timeline_rows(timeline: Any) -> list[dict[str, Any]]:
+    """Each event with its part in the status: void (and by which correction), unconfirmed."""
+    status = timeline.status
+    correction_of = {
+        e.corrects_id: e for e in timeline.events if e.corrects_id and e.pk not in status.void_ids
+    }
+    return [
+        {
+            "event": event,
+            "void": event.pk in status.void_ids,
+            "corrected_by": correction_of.get(event.pk),
+            "unconfirmed": event.pk in status.unconfirmed_ids,
+            "is_basis": event.pk == status.basis_id,
+        }
+        for event in timeline.events
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    keep = selectors.person_get(user=request.user, pk=pk, action=CHANGE)
+    form = MergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            other, reason = form.cleaned_data["other"], form.cleaned_data["reason"]
+            absorb = selectors.person_get(user=request.user, pk=other, action=CHANGE)
+            services.person_merge(keep=keep, absorb=absorb, by=request.user, reason=reason)
+        except ValidationError as error:
+            add_service_errors(form, error, aliases={"absorb": "other"})
+        except Http404:
+            form.add_error("other", _("There is no such record, or you may not change it."))
+        else:
+            messages.success(
+                request, _("Record #%(absorb)s is now shown as part of this one.") % {"absorb": absorb.pk}
+            )
+            return redirect(keep)
+    return render(request, "registry/person_merge.html", {"form": form, "person": keep})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
+    absorb = selectors.person_get(user=request.user, pk=pk, action=CHANGE)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_unmerge(absorb=absorb, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The merge is undone; this record stands on its own again."))
+            return redirect(absorb)
+    return render(request, "registry/person_unmerge.html", {"form": form, "person": absorb})
