@@ -72,6 +72,12 @@ class BureauViewSet(GenericViewSet):
     # Model field -> API field, for errors raised on a field the API exposes under another name.
     error_aliases: Mapping[str, str] = {}
 
+    def get_authenticate_header(self, request: Request) -> str:
+        # DRF asks only the first authenticator (session, which has no header) and so answers
+        # 403 to a missing or bad token; the token's header makes that a proper 401.
+        headers = (auth.authenticate_header(request) for auth in self.get_authenticators())
+        return next((header for header in headers if header), "")
+
     def handle_exception(self, exc: Exception) -> Response:
         return super().handle_exception(as_api_exception(exc, self.error_aliases))
 
