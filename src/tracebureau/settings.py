@@ -136,6 +136,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Three models have a "kind" field; name their enums so the schema has no collision.
+    "ENUM_NAME_OVERRIDES": {
+        "EventKindEnum": "tracebureau.timeline.choices.EventKind",
+        "PlaceKindEnum": "tracebureau.timeline.choices.PlaceKind",
+        "SourceKindEnum": "tracebureau.timeline.choices.SourceKind",
+    },
 }
 
 LOGGING = {

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from tracebureau.core.policy import VIEW, visible_to
 from tracebureau.core.text import fold
-from tracebureau.registry.models import NameVariant, Person
+from tracebureau.registry.models import Agency, NameVariant, Person
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _DOTTED_DATE = re.compile(r"^(?:(\d{1,2})\.)?(\d{1,2})\.(\d{4})$")
@@ -18,6 +18,10 @@ _DOTTED_DATE = re.compile(r"^(?:(\d{1,2})\.)?(\d{1,2})\.(\d{4})$")
 
 def persons_visible(*, user: Any, action: str = VIEW) -> QuerySet[Person]:
     return visible_to(Person.objects.select_related("agency"), user, action)
+
+
+def agencies_visible(*, user: Any, action: str = VIEW) -> QuerySet[Agency]:
+    return visible_to(Agency.objects.all(), user, action)
 
 
 def person_get(*, user: Any, pk: Any, action: str = VIEW) -> Person:

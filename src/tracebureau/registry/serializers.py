@@ -11,10 +11,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tracebureau.core.api import VisibleRelatedField
-from tracebureau.core.policy import CHANGE, visible_to
+from tracebureau.core.policy import CHANGE
 from tracebureau.registry.choices import Script, Transliteration
 from tracebureau.registry.models import Agency, NameVariant, Person, PersonMerge
-from tracebureau.registry.selectors import persons_visible
+from tracebureau.registry.selectors import agencies_visible, persons_visible
 from tracebureau.timeline.selectors import sources_visible
 from tracebureau.timeline.serializers import StatusSerializer
 
@@ -33,8 +33,7 @@ def _persons_changeable(*, user: Any) -> QuerySet[Person]:
 
 
 def _agencies_visible(*, user: Any) -> QuerySet[Agency]:
-    # No agencies selector exists yet; the policy still decides, as for every other queryset.
-    return visible_to(Agency.objects.all(), user)
+    return agencies_visible(user=user)
 
 
 class AgencyCodeField(serializers.SlugRelatedField):

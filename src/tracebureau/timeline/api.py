@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -115,23 +114,14 @@ class ReferenceViewSet(
 ):
     """List, read, add and correct; never delete (events point at these rows)."""
 
-    def perform_update(self, serializer: BaseSerializer) -> None:
-        _reference_update(serializer.instance, serializer.validated_data, by=self.user)
-
-
-@transaction.atomic
-def _reference_update(instance: Any, changes: dict[str, Any], *, by: Any) -> None:
-    # timeline.services has no place_update/source_update yet; this is the whole of it.
-    for name, value in changes.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    # Token-authenticated requests pass the history middleware anonymously: name the editor.
-    instance._history_user = by  # type: ignore[attr-defined]
-    instance.save()
+    """Subclasses name their update service in `update_service`."""
 
 
 class PlaceViewSet(ReferenceViewSet):
     serializer_class = PlaceSerializer
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        services.place_update(place=serializer.instance, changes=serializer.validated_data, by=self.user)
 
     def get_queryset(self) -> QuerySet[Place]:
         return places_visible(user=self.user)
@@ -142,6 +132,9 @@ class PlaceViewSet(ReferenceViewSet):
 
 class SourceViewSet(ReferenceViewSet):
     serializer_class = SourceSerializer
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        services.source_update(source=serializer.instance, changes=serializer.validated_data, by=self.user)
 
     def get_queryset(self) -> QuerySet[Source]:
         return sources_visible(user=self.user)

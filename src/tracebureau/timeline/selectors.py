@@ -8,25 +8,25 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from tracebureau.core.policy import visible_to
+from tracebureau.core.policy import VIEW, visible_to
 from tracebureau.registry.models import Person
 from tracebureau.registry.selectors import person_record_ids
 from tracebureau.timeline.models import Event, Place, Source
 from tracebureau.timeline.status import DerivedStatus, derive_status
 
 
-def events_visible(*, user: Any) -> QuerySet[Event]:
+def events_visible(*, user: Any, action: str = VIEW) -> QuerySet[Event]:
     return visible_to(
-        Event.objects.select_related("source", "place", "recorded_by", "person", "corrects"), user
+        Event.objects.select_related("source", "place", "recorded_by", "person", "corrects"), user, action
     )
 
 
-def places_visible(*, user: Any) -> QuerySet[Place]:
-    return visible_to(Place.objects.all(), user)
+def places_visible(*, user: Any, action: str = VIEW) -> QuerySet[Place]:
+    return visible_to(Place.objects.all(), user, action)
 
 
-def sources_visible(*, user: Any) -> QuerySet[Source]:
-    return visible_to(Source.objects.all(), user)
+def sources_visible(*, user: Any, action: str = VIEW) -> QuerySet[Source]:
+    return visible_to(Source.objects.all(), user, action)
 
 
 def person_events(*, user: Any, person: Person) -> list[Event]:

@@ -23,6 +23,28 @@ def place_create(**fields: Any) -> Place:
     return place
 
 
+@transaction.atomic
+def place_update(*, place: Place, changes: dict[str, Any], by: Any) -> Place:
+    """Correct a place (a better name, its coordinates, who controls it now); history keeps the old."""
+    return _reference_update(place, changes, by=by)
+
+
+@transaction.atomic
+def source_update(*, source: Source, changes: dict[str, Any], by: Any) -> Source:
+    """Regrade or rename a source. Events keep the grade they were given when reported."""
+    return _reference_update(source, changes, by=by)
+
+
+def _reference_update(instance: Any, changes: dict[str, Any], *, by: Any) -> Any:
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    # Token-authenticated requests pass the history middleware anonymously: name the editor.
+    instance._history_user = by
+    instance.save()
+    return instance
+
+
 def source_create(*, by: Any, name: str, kind: str, reliability: str, description: str = "") -> Source:
     source = Source(name=name, kind=kind, reliability=reliability, description=description, created_by=by)
     source.full_clean()
