@@ -1,0 +1,195 @@
+"""`tracebureau demo` at a small size: loads once, deterministic, and tells the whole story."""
+
+from __future__ import annotations
+
+import datetime as dt
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from tracebureau.core.models import User
+from tracebureau.registry.models import NameVariant, Person, PersonMerge
+from tracebureau.scenario.cast import DEFAULT_SIZE, SEED_COHORTS, PersonSpec, build_cast, cohort_sizes
+from tracebureau.scenario.names import russian_latin_spelling, russian_spelling
+from tracebureau.timeline.models import BulkEvent, Event
+from tracebureau.timeline.selectors import TimelineView, person_timeline
+
+SIZE, SEED = 120, 7
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Demo:
+    output: str
+    data_dir: Path
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[Demo]:
+    """The demo loaded once for the whole module (it takes a few seconds), rolled back after."""
+    data_dir = tmp_path_factory.mktemp("data")
+    fast = override_settings(DATA_DIR=data_dir, PASSWORD_HASHERS=FAST_HASHER)
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        out = StringIO()
+        call_command("demo", size=SIZE, seed=SEED, stdout=out)
+        yield Demo(out.getvalue(), data_dir)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def timelines(demo: Demo, db: Any) -> list[TimelineView]:
+    officer = User.objects.get(username="officer")
+    return [
+        person_timeline(user=officer, person=p) for p in Person.objects.filter(merged_into__isnull=True)
+    ]
+
+
+# ---- the cast, without a database ------------------------------------------------------------
+
+
+def test_the_same_seed_gives_the_same_people() -> None:
+    first, again = build_cast(seed=SEED, size=SIZE), build_cast(seed=SEED, size=SIZE)
+    assert first == again
+    assert [p.family_name for p in build_cast(seed=SEED + 1, size=SIZE)] != [p.family_name for p in first]
+
+
+def test_the_default_size_keeps_the_seed_articles_numbers() -> None:
+    sizes = cohort_sizes(DEFAULT_SIZE)
+    assert {name: sizes[name] for name in SEED_COHORTS} == {
+        "wounded": 53, "olenivka": 211, "exchange_50": 50, "kyiv_58": 58,
+    }
+    assert sum(sizes.values()) + 1 == DEFAULT_SIZE  # plus the duplicate that gets merged
+
+
+def test_the_adversary_spells_names_in_russian() -> None:
+    russian = russian_spelling("Козацький", "Андрій", "Сергійович")
+    names = (russian.family_name, russian.given_names, russian.patronymic)
+    assert names == ("Козацкий", "Андрей", "Сергеевич")
+    assert russian_latin_spelling(russian).given_names == "Andrey"
+    assert russian_latin_spelling(russian, "icao_9303").given_names == "Andrei"
+
+
+def test_a_size_out_of_range_is_a_clear_error() -> None:
+    with pytest.raises(CommandError, match="--size must be between"):
+        call_command("demo", size=5)
+
+
+# ---- the loaded demo --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_loads_as_many_people_as_asked_with_the_evacuation_as_bulk_events(demo: Demo) -> None:
+    assert Person.objects.count() == SIZE
+    sizes = cohort_sizes(SIZE)
+    bulk_sizes = {b.label: b.events.count() for b in BulkEvent.objects.all()}
+    assert bulk_sizes["Seriously wounded evacuated from Azovstal to Novoazovsk"] == sizes["wounded"]
+    assert bulk_sizes["Evacuated through the humanitarian corridor to Olenivka"] == sizes["olenivka"]
+    assert bulk_sizes['Exchange of bodies, formula "50 to 50"'] == sizes["exchange_50"]
+    assert bulk_sizes["Bodies of Azovstal defenders brought to Kyiv"] == sizes["kyiv_58"]
+    assert "Sign in at http://127.0.0.1:8000/ as officer / " in demo.output
+
+
+def _registered_name(spec: PersonSpec) -> str:
+    if spec.cohort == "latin_only":
+        russian = russian_spelling(spec.family_name, spec.given_names, spec.patronymic)
+        return russian_latin_spelling(russian).family_name
+    return spec.family_name
+
+
+@pytest.mark.django_db
+def test_it_registers_the_cast_of_its_seed_in_order(demo: Demo) -> None:
+    cast = build_cast(seed=SEED, size=SIZE)
+    registered = Person.objects.order_by("pk").values_list("family_name", flat=True)
+    assert list(registered)[: len(cast)] == [_registered_name(spec) for spec in cast]
+
+
+@pytest.mark.django_db
+def test_a_second_run_creates_nothing(demo: Demo) -> None:
+    counts = Person.objects.count(), Event.objects.count(), User.objects.count()
+    out = StringIO()
+    call_command("demo", size=SIZE, seed=SEED, stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert "as officer / " in out.getvalue()
+    assert (Person.objects.count(), Event.objects.count(), User.objects.count()) == counts
+
+
+def test_the_passwords_are_kept_for_the_owner_only(demo: Demo) -> None:
+    path = demo.data_dir / "demo-credentials.txt"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    usernames = {line.split("\t")[0] for line in path.read_text().splitlines()[1:]}
+    assert usernames == {"officer", "analyst", "admin"}
+
+
+@pytest.mark.django_db
+def test_no_event_is_in_the_future(demo: Demo) -> None:
+    assert not Event.objects.filter(occurred_on__gt=timezone.localdate()).exists()
+    assert Event.objects.filter(occurred_on__lt=dt.date(2022, 3, 1)).count() == 0
+
+
+def test_families_are_at_every_level_of_the_scale(timelines: list[TimelineView]) -> None:
+    assert {t.status.family_level for t in timelines} == {2, 3, 4, 5}
+
+
+def test_every_situation_of_the_story_occurs(timelines: list[TimelineView]) -> None:
+    assert {t.status.situation for t in timelines} >= {
+        "missing", "in_custody", "released", "deceased", "remains_repatriated", "identified", "buried",
+    }
+
+
+def test_a_death_report_contradicted_by_a_later_video_is_flagged(timelines: list[TimelineView]) -> None:
+    flagged = [t for t in timelines if t.conflicts]
+    assert flagged
+    death, sign_of_life = flagged[0].conflicts[0]
+    assert (death.kind, death.grade, sign_of_life.kind) == ("killed", "D3", "proof_of_life")
+    assert flagged[0].status.situation == "in_custody"
+
+
+def test_a_weak_rumour_of_death_changes_nothing(timelines: list[TimelineView]) -> None:
+    rumoured = [t for t in timelines if any(e.kind == "killed" and e.is_weak for e in t.events)]
+    assert rumoured
+    assert all(t.status.situation == "in_custody" and t.status.family_level == 4 for t in rumoured)
+
+
+@pytest.mark.django_db
+def test_corrections_keep_the_old_event_with_a_reason(demo: Demo) -> None:
+    retraction = Event.objects.get(kind="retraction")
+    assert retraction.corrects.kind == "released" and retraction.reason
+    superseding = Event.objects.get(correction="supersedes")
+    assert (superseding.corrects.place.name, superseding.place.name) == (
+        "Donetsk pre-trial detention centre", "Taganrog pre-trial detention centre",
+    )
+
+
+@pytest.mark.django_db
+def test_a_duplicate_from_the_adversarys_list_is_merged(demo: Demo) -> None:
+    merge = PersonMerge.objects.get()
+    assert merge.absorb.merged_into == merge.keep and merge.reason
+    officer = User.objects.get(username="officer")
+    view = person_timeline(user=officer, person=merge.keep)
+    assert any(e.person_id == merge.absorb.pk for e in view.events)
+
+
+@pytest.mark.django_db
+def test_some_are_known_only_by_a_russian_romanisation(demo: Demo) -> None:
+    latin_only = [
+        p for p in Person.objects.filter(merged_into__isnull=True)
+        if not p.name_variants.filter(script="cyrillic_uk").exists()
+    ]
+    assert len(latin_only) == cohort_sizes(SIZE)["latin_only"]
+    from_their_list = {"script": "cyrillic_ru", "source__kind": "adversary_list"}
+    assert all(p.name_variants.filter(**from_their_list).exists() for p in latin_only)
+
+
+@pytest.mark.django_db
+def test_about_a_fifth_have_russian_spellings_from_the_adversarys_list(demo: Demo) -> None:
+    spelled = NameVariant.objects.filter(script="cyrillic_ru").values("person").distinct().count()
+    assert 0.15 * SIZE <= spelled <= 0.35 * SIZE

@@ -1,0 +1,80 @@
+"""The demo's staff accounts and the file that keeps their generated passwords.
+
+Passwords are generated on the first load, never fixed in code: a demo left running on a
+network must not open with a password anyone can read on GitHub. They are kept in the data
+directory, readable by its owner only, so `tracebureau demo` can show them again.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+
+CREDENTIALS_FILE = "demo-credentials.txt"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    description: str
+    superuser: bool = False
+
+
+ACCOUNTS = (
+    DemoAccount("officer", "case officer: registers people and records what is known"),
+    DemoAccount("analyst", "analyst: reconciles lists, merges duplicate records"),
+    DemoAccount("admin", "administrator (superuser)", superuser=True),
+)
+
+
+def credentials_path() -> Path:
+    return Path(settings.DATA_DIR) / CREDENTIALS_FILE
+
+
+def _new_password(username: str) -> str:
+    password = secrets.token_urlsafe(12)
+    validate_password(password, get_user_model()(username=username))
+    return password
+
+
+def accounts_create() -> dict[str, str]:
+    """Create the demo accounts that do not exist yet; their new passwords, by username."""
+    users = get_user_model()
+    created: dict[str, str] = {}
+    for account in ACCOUNTS:
+        if users.objects.filter(username=account.username).exists():
+            continue  # an operator's own account of that name keeps its password
+        password = _new_password(account.username)
+        create = users.objects.create_superuser if account.superuser else users.objects.create_user
+        create(account.username, password=password)
+        created[account.username] = password
+    return created
+
+
+def credentials_save(passwords: dict[str, str]) -> Path:
+    """Write the passwords to the data directory, readable by the owner only."""
+    path = credentials_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["# tracebureau demo accounts (fictional data). Keep this file private."]
+    lines += [f"{username}\t{password}" for username, password in passwords.items()]
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write("\n".join(lines) + "\n")
+    path.chmod(0o600)  # O_CREAT's mode does not apply to a file that already existed
+    return path
+
+
+def credentials_load() -> dict[str, str]:
+    """The saved passwords, by username; empty if the file is missing."""
+    try:
+        text = credentials_path().read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    pairs = (line.split("\t", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    return {pair[0]: pair[1] for pair in pairs if len(pair) == 2}
