@@ -109,7 +109,8 @@ def name_variant_add(
     variant = NameVariant(
         **key, source=source, recorded_by=by, search_text=search_text(family_name, given_names, patronymic)
     )
-    variant.full_clean(exclude=["search_text"], validate_unique=False)
+    # Uniqueness was just checked above; the constraint in the database backs it up.
+    variant.full_clean(exclude=["search_text"], validate_unique=False, validate_constraints=False)
     variant.save()
     return variant
 
