@@ -198,3 +198,13 @@ def test_an_inactive_account_sees_nothing(client, scenario, outsider):
     client.force_login(outsider)
     response = client.get(reverse("registry:person-detail", args=[person.pk]))
     assert response.status_code in (302, 404)
+
+
+def test_the_pages_speak_ukrainian_by_default(client, scenario, settings):
+    settings.LANGUAGE_CODE = "uk"
+    person = scenario.person()
+    scenario.event(person, "captured")
+    client.force_login(scenario.by)
+    response = client.get(person.get_absolute_url())
+    assert "Хронологія" in response.text
+    assert "Імовірно в полоні, ще не підтверджено МКЧХ" in response.text

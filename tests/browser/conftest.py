@@ -1,0 +1,111 @@
+"""A real server for the browser tests, started once per session.
+
+pytest-django's live_server cannot be used: it empties the database between tests, and the
+append-only triggers refuse exactly that. So the server is `tracebureau runserver` on a fresh
+SQLite file in a temporary folder, loaded through the services by seed.py.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--disable-sync",
+]
+HERE = Path(__file__).resolve().parent
+USERNAME, PASSWORD = "navy.officer", "a-long-browser-password-1"
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} is missing (apt-get install chromium)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; browser tests must run in CI")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _tracebureau(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracebureau.cli", *args], env=env, check=True,
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def _wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2)  # our own server on 127.0.0.1
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer at {url} within {seconds} s")
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _require_chromium()
+    data_dir = tmp_path_factory.mktemp("tracebureau-data")
+    env = {
+        **os.environ,
+        "TRACEBUREAU_DATA_DIR": str(data_dir),
+        "DJANGO_SETTINGS_MODULE": "browser_settings",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])),
+    }
+    env.pop("DATABASE_URL", None)  # always the throwaway SQLite file, never a real database
+    _tracebureau(env, "migrate", "--verbosity", "0")
+    _tracebureau(env, "shell", "--command", (HERE / "seed.py").read_text())
+    port = _free_port()
+    log = (data_dir / "server.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tracebureau.cli", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_until_up(f"{url}/accounts/login/", server)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(server_url: str) -> Iterator[object]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    yield page
+    context.close()

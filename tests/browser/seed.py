@@ -1,0 +1,43 @@
+"""A small world for the browser test, built through the services (run by `tracebureau shell`)."""
+
+import datetime as dt
+
+from tracebureau.core.models import User
+from tracebureau.registry import services as registry
+from tracebureau.registry.models import Agency
+from tracebureau.timeline import services as timeline
+
+by = User.objects.create_user("navy.officer", password="a-long-browser-password-1", is_staff=True)
+navy = Agency.objects.create(code="navy", name="Navy", name_uk="Військово-морські сили", kind="armed_forces")
+intel = timeline.source_create(by=by, name="GUR report", kind="intelligence", reliability="B")
+icrc = timeline.source_create(by=by, name="ICRC notification", kind="icrc", reliability="A")
+rumour = timeline.source_create(by=by, name="Telegram channel", kind="media", reliability="E")
+mother = timeline.source_create(by=by, name="Mother", kind="relatives", reliability="C")
+olenivka = timeline.place_create(
+    name="Olenivka colony", name_uk="Оленівська колонія", other_names=["Yelenovka"],
+    kind="detention_facility", control="occupied",
+)
+hospital = timeline.place_create(name="Novoazovsk hospital", kind="hospital", control="occupied")
+person = registry.person_create(
+    by=by, family_name="Козацький", given_names="Дмитро", patronymic="Олександрович",
+    category="prisoner_of_war", agency=navy, rank="Senior sailor", unit="36th Marine Brigade",
+    service_number="AB123456", call_sign="Орест", birth_year=1998, birth_month=3, birth_day=12,
+)
+
+
+def event(kind, on, source=intel, credibility=2, precision="day", **fields):
+    return timeline.event_record(
+        person=person, kind=kind, occurred_on=dt.date.fromisoformat(on), precision=precision,
+        source=source, credibility=credibility, by=by, **fields,
+    )
+
+
+event("reported_missing", "2022-04-01", source=mother)
+event("captured", "2022-05-01", precision="month", place=hospital, note="Wounded at Azovstal")
+event("transferred", "2022-05-17", place=olenivka)
+mistaken = event("hospitalised", "2022-06-02", place=hospital)
+timeline.event_retract(event=mistaken, by=by, reason="Another sailor of the same name")
+event("killed", "2022-07-29", source=rumour, credibility=5, note="Claimed in a Telegram post")
+event("icrc_visit", "2022-09-10", source=icrc, place=olenivka)
+for n in range(5):
+    registry.person_create(by=by, family_name=f"Шевченко-{n}", given_names="Андрій", category="missing")
