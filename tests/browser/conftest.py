@@ -69,8 +69,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {
         **os.environ,
         "TRACEBUREAU_DATA_DIR": str(data_dir),
-        "DJANGO_SETTINGS_MODULE": "browser_settings",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])),
+        "DJANGO_SETTINGS_MODULE": "tracebureau.settings",
     }
     env.pop("DATABASE_URL", None)  # always the throwaway SQLite file, never a real database
     _tracebureau(env, "migrate", "--verbosity", "0")
