@@ -88,3 +88,21 @@ def person_record_ids(person: Person) -> list[int]:
 
 def person_name_variants(*, person: Person) -> QuerySet[NameVariant]:
     return NameVariant.objects.filter(person__in=person_record_ids(person)).select_related("source")
+
+
+def persons_by_reference(*, user: Any, references: list[str]) -> dict[str, list[Person]]:
+    """Resolve references as people write them in lists: a record number ("#12" or "12") or a
+    service number. Each reference maps to every visible person it could mean, so the caller
+    can refuse an ambiguous one instead of guessing."""
+    numbers = [int(r.lstrip("#")) for r in references if r.lstrip("#").isdigit()]
+    candidates = list(persons_visible(user=user).filter(Q(pk__in=numbers) | Q(service_number__in=references)))
+    return {ref: _matching(ref, candidates) for ref in references}
+
+
+def _matching(reference: str, candidates: list[Person]) -> list[Person]:
+    digits = reference.lstrip("#")
+    by_id = [p for p in candidates if digits.isdigit() and p.pk == int(digits)]
+    if reference.startswith("#"):
+        return by_id
+    by_number = [p for p in candidates if p.service_number == reference]
+    return list({p.pk: p for p in by_id + by_number}.values())
