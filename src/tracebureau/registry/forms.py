@@ -26,7 +26,7 @@ PERSON_FIELDS = [name for _title, names in PERSON_FIELDSETS for name in names]
 
 
 def add_service_errors(
-    form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None
+    form: forms.BaseForm, error: ValidationError, aliases: dict[str, str] | None = None
 ) -> None:
     """Put a service's ValidationError on the form: each message on the field it names (after
     `aliases`, service name -> form field), anything else at the top of the form."""

@@ -132,7 +132,7 @@ def identity_rows(person: Person) -> list[tuple[Any, Any]]:
         if name == "birth_year":
             rows.append((_("Date of birth"), person.birth_date_display))
             continue
-        field = Person._meta.get_field(name)
+        field: Any = Person._meta.get_field(name)
         value = getattr(person, f"get_{name}_display")() if field.choices else getattr(person, name)
         rows.append((field.verbose_name, value))
     return rows

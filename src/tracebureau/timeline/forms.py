@@ -15,6 +15,7 @@ from tracebureau.registry.forms import BareLabels
 from tracebureau.registry.models import Person
 from tracebureau.registry.selectors import persons_visible
 from tracebureau.timeline.choices import Credibility, EventKind, Precision, Reliability
+from tracebureau.timeline.models import Place, Source
 from tracebureau.timeline.selectors import places_visible, sources_visible
 
 EVENT_FIELDS = [
@@ -36,8 +37,11 @@ class EventForm(BareLabels, forms.Form):
         help_text=_("Only with the exact precision."),
     )
     precision = forms.ChoiceField(label=_("Precision"), choices=Precision.choices, initial=Precision.DAY)
-    place = forms.ModelChoiceField(label=_("Place"), queryset=None, required=False)
-    source = forms.ModelChoiceField(label=_("Source"), queryset=None)
+    # The choices depend on who is asking: set in __init__ through the policy.
+    place: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Place"), queryset=Place.objects.none(), required=False
+    )
+    source: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Source"), queryset=Source.objects.none())
     reliability = forms.ChoiceField(
         label=_("Source reliability"), required=False,
         choices=[("", _("As graded for the source")), *Reliability.choices],
@@ -53,8 +57,8 @@ class EventForm(BareLabels, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = places_visible(user=user)
-        self.fields["source"].queryset = sources_visible(user=user)
+        self.fields["place"].queryset = places_visible(user=user)  # type: ignore[attr-defined]
+        self.fields["source"].queryset = sources_visible(user=user)  # type: ignore[attr-defined]
 
     # How the page groups the fields: what happened and when; who said so and how sure it is.
     def what_fields(self) -> list[forms.BoundField]:
