@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tracebureau.core.errors import ConflictError
 from tracebureau.core.text import guess_script, is_cyrillic, latin_national, search_text
@@ -34,11 +35,16 @@ def agency_create(*, code: str, name: str, kind: str, name_uk: str = "") -> Agen
 def _check_birth_date(person: Person) -> None:
     year, month, day = person.birth_year, person.birth_month, person.birth_day
     if day is not None and month is None:
-        raise ValidationError({"birth_day": "A day of birth needs the month."})
+        raise ValidationError({"birth_day": _("A day of birth needs the month.")})
     if month is not None and year is None:
-        raise ValidationError({"birth_month": "A month of birth needs the year."})
+        raise ValidationError({"birth_month": _("A month of birth needs the year.")})
     if year and month and day and day > calendar.monthrange(year, month)[1]:
-        raise ValidationError({"birth_day": f"{year}-{month:02d} has no day {day}."})
+        raise ValidationError(
+            {
+                "birth_day": _("%(year)s-%(month)02d has no day %(day)s.")
+                % {"year": year, "month": month, "day": day}
+            }
+        )
 
 
 def _validate(person: Person) -> None:
@@ -59,7 +65,7 @@ def person_create(*, by: Any, family_name: str, category: str, **fields: Any) ->
     also gets its national-standard Latin spelling, so either script finds it."""
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
-        raise ValidationError({name: "Not a field of a person." for name in sorted(unknown)})
+        raise ValidationError({name: _("Not a field of a person.") for name in sorted(unknown)})
     person = Person(family_name=family_name, category=category, created_by=by, **fields)
     _validate(person)
     person.save()
@@ -125,10 +131,12 @@ def person_update(*, person: Person, changes: dict[str, Any], expected_version: 
     """
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
-        raise ValidationError({name: "Not a field that can be edited." for name in sorted(unknown)})
+        raise ValidationError({name: _("Not a field that can be edited.") for name in sorted(unknown)})
     current = Person.objects.select_for_update().get(pk=person.pk)
     if current.merged_into_id:
-        raise ValidationError(f"This record is merged into #{current.merged_into_id}; edit that one.")
+        raise ValidationError(
+            _("This record is merged into #%(id)s; edit that one.") % {"id": current.merged_into_id}
+        )
     if current.version != expected_version:
         _refuse_conflicts(current, changes, expected_version)
     changed = {k: v for k, v in changes.items() if getattr(current, k) != v}
@@ -150,7 +158,10 @@ def _refuse_conflicts(current: Person, changes: dict[str, Any], expected_version
     if then is None:
         raise ConflictError("This record changed since you opened it; reload it and try again.")
     conflicts = {
-        name: (f"Changed by someone else since you opened this record (now {getattr(current, name)!r}).")
+        name: (
+            _("Changed by someone else since you opened this record (now %(value)r).")
+            % {"value": getattr(current, name)}
+        )
         for name, value in changes.items()
         if getattr(then, name) != getattr(current, name) and value != getattr(current, name)
     }
@@ -175,19 +186,21 @@ def person_merge(*, keep: Person, absorb: Person, by: Any, reason: str) -> Perso
     and `person_unmerge` puts everything back as it was.
     """
     if not reason.strip():
-        raise ValidationError({"reason": "Say why these records are the same person."})
+        raise ValidationError({"reason": _("Say why these records are the same person.")})
     if keep.pk == absorb.pk:
-        raise ValidationError({"absorb": "A person cannot be merged into itself."})
+        raise ValidationError({"absorb": _("A person cannot be merged into itself.")})
     keep, absorb = (Person.objects.select_for_update().get(pk=p.pk) for p in (keep, absorb))
     if absorb.merged_into_id:
-        raise ValidationError({"absorb": f"Already merged into #{absorb.merged_into_id}."})
+        raise ValidationError({"absorb": _("Already merged into #%(id)s.") % {"id": absorb.merged_into_id}})
     if keep.merged_into_id:
-        raise ValidationError({"keep": f"Merged into #{keep.merged_into_id}; merge into that one."})
+        raise ValidationError(
+            {"keep": _("Merged into #%(id)s; merge into that one.") % {"id": keep.merged_into_id}}
+        )
     if absorb.pk in _merge_root_chain(keep):
-        raise ValidationError({"keep": "That would merge a record into one merged into it."})
+        raise ValidationError({"keep": _("That would merge a record into one merged into it.")})
     absorb.merged_into = keep
     absorb.version += 1
-    absorb._change_reason = f"merged into #{keep.pk}: {reason}"  # type: ignore[attr-defined]
+    absorb._change_reason = f"merged into #{keep.pk}"  # type: ignore[attr-defined]  # reason: PersonMerge
     absorb.save()
     return PersonMerge.objects.create(
         keep=keep, absorb=absorb, action=MergeAction.MERGED, reason=reason, by=by
@@ -198,14 +211,14 @@ def person_merge(*, keep: Person, absorb: Person, by: Any, reason: str) -> Perso
 def person_unmerge(*, absorb: Person, by: Any, reason: str) -> PersonMerge:
     """Undo a merge: `absorb` stands on its own again, with its own timeline intact."""
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the merge is being undone."})
+        raise ValidationError({"reason": _("Say why the merge is being undone.")})
     absorb = Person.objects.select_for_update().get(pk=absorb.pk)
     if absorb.merged_into is None:
-        raise ValidationError({"absorb": "This record is not merged into another."})
+        raise ValidationError({"absorb": _("This record is not merged into another.")})
     keep = absorb.merged_into
     absorb.merged_into = None
     absorb.version += 1
-    absorb._change_reason = f"merge into #{keep.pk} undone: {reason}"  # type: ignore[attr-defined]
+    absorb._change_reason = f"merge into #{keep.pk} undone"  # type: ignore[attr-defined]  # reason: PersonMerge
     absorb.save()
     return PersonMerge.objects.create(
         keep=keep, absorb=absorb, action=MergeAction.UNMERGED, reason=reason, by=by

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tracebureau.registry.models import Person
 from tracebureau.timeline.choices import Correction, EventKind, Precision
@@ -80,33 +81,33 @@ def _check_time(
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     if precision == Precision.EXACT and occurred_time is None:
-        errors["occurred_time"] = "An exact event needs a time; otherwise choose the day precision."
+        errors["occurred_time"] = _("An exact event needs a time; otherwise choose the day precision.")
     if precision != Precision.EXACT and occurred_time is not None:
-        errors["occurred_time"] = "A time is given only with the exact precision."
+        errors["occurred_time"] = _("A time is given only with the exact precision.")
     now = timezone.localtime()
     if occurred_on > now.date() or (
         occurred_on == now.date() and occurred_time is not None and occurred_time > now.time()
     ):
-        errors["occurred_on"] = "The event time is in the future."
+        errors["occurred_on"] = _("The event time is in the future.")
     birth = _birth_start(person)
     latest_possible = occurred_on if precision == Precision.BEFORE else period_end(occurred_on, precision)
     if birth and precision != Precision.AFTER and latest_possible < birth:
-        errors["occurred_on"] = (
-            f"The event is before the person's date of birth ({person.birth_date_display})."
-        )
+        errors["occurred_on"] = _("The event is before the person's date of birth (%(birth)s).") % {
+            "birth": person.birth_date_display
+        }
     return errors
 
 
 def _check_correction(person: Person, corrects: Event | None, correction: str, reason: str) -> dict[str, str]:
     if corrects is None:
-        return {"corrects": "A correction needs the event it corrects."} if correction else {}
+        return {"corrects": _("A correction needs the event it corrects.")} if correction else {}
     errors: dict[str, str] = {}
     if not correction:
-        errors["correction"] = "Say whether this retracts or supersedes the earlier event."
+        errors["correction"] = _("Say whether this retracts or supersedes the earlier event.")
     if not reason.strip():
-        errors["reason"] = "A correction needs a reason."
+        errors["reason"] = _("A correction needs a reason.")
     if corrects.person_id != person.pk:
-        errors["corrects"] = "The corrected event belongs to another person."
+        errors["corrects"] = _("The corrected event belongs to another person.")
     return errors
 
 
@@ -131,8 +132,10 @@ def build_event(
 ) -> Event:
     """A validated, unsaved event. Raises ValidationError naming each wrong field."""
     errors: dict[str, Any] = {}
-    if person.merged_into_id:
-        errors["person"] = f"This record is merged into #{person.merged_into_id}; record events there."
+    if person.merged_into_id and corrects is None:
+        errors["person"] = _("This record is merged into #%(id)s; record events there.") % {
+            "id": person.merged_into_id
+        }
     occurred_on = period_start(occurred_on, precision) if precision in Precision.values else occurred_on
     errors.update(_check_time(person, occurred_on, occurred_time, precision))
     errors.update(_check_correction(person, corrects, correction, reason))
@@ -169,7 +172,7 @@ def build_event(
 def event_record(*, person: Person, kind: str, by: Any, **fields: Any) -> Event:
     """Record that something happened to a person. See build_event for the fields."""
     if kind == EventKind.RETRACTION:
-        raise ValidationError({"kind": "Use event_retract to retract an event."})
+        raise ValidationError({"kind": _("Use event_retract to retract an event.")})
     event = build_event(person=person, kind=kind, by=by, **fields)
     event.save()
     return event
@@ -186,7 +189,7 @@ def event_retract(*, event: Event, by: Any, reason: str, source: Source | None =
         .exclude(corrections__correction=Correction.RETRACTS)
         .exists()
     ):
-        raise ValidationError({"corrects": "This event is already retracted."})
+        raise ValidationError({"corrects": _("This event is already retracted.")})
     retraction = build_event(
         person=event.person,
         kind=EventKind.RETRACTION,
@@ -210,7 +213,7 @@ def event_supersede(*, event: Event, by: Any, reason: str, **fields: Any) -> Eve
     """Replace an event with a corrected one (a better date, the right place); the old one
     stays visible as superseded."""
     if event.kind == EventKind.RETRACTION:
-        raise ValidationError({"corrects": "A retraction is undone by retracting it, not superseding it."})
+        raise ValidationError({"corrects": _("A retraction is undone by retracting it, not superseding it.")})
     values = {
         "kind": event.kind,
         "occurred_on": event.occurred_on,
@@ -242,23 +245,26 @@ def bulk_event_record(
     """One report about many people, all or nothing: if any person's event is invalid, nothing
     is written and the error names each row (1-based, in the order given) and field."""
     if not label.strip():
-        raise ValidationError({"label": "Give the bulk event a label (what was reported)."})
+        raise ValidationError({"label": _("Give the bulk event a label (what was reported).")})
     if not persons:
-        raise ValidationError({"persons": "The list of persons is empty."})
+        raise ValidationError({"persons": _("The list of persons is empty.")})
     if kind == EventKind.RETRACTION:
-        raise ValidationError({"kind": "Retractions are recorded one by one, each with its reason."})
+        raise ValidationError({"kind": _("Retractions are recorded one by one, each with its reason.")})
     seen: set[int] = set()
     events, row_errors = [], []
     for row, person in enumerate(persons, start=1):
         if person.pk in seen:
-            row_errors.append(f"row {row} ({person}): listed twice")
+            row_errors.append(_("row %(row)s (%(person)s): listed twice") % {"row": row, "person": person})
             continue
         seen.add(person.pk)
         try:
             events.append(build_event(person=person, kind=kind, by=by, **fields))
         except ValidationError as exc:
             details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-            row_errors.append(f"row {row} ({person}, #{person.pk}): {details}")
+            row_errors.append(
+                _("row %(row)s (%(person)s, #%(id)s): %(details)s")
+                % {"row": row, "person": person, "id": person.pk, "details": details}
+            )
     if row_errors:
         raise ValidationError({"persons": row_errors})
     bulk = BulkEvent.objects.create(label=label, recorded_by=by)

@@ -54,7 +54,9 @@ def test_it_keeps_both_concurrent_edits_of_different_fields(case_officer, analys
 @pytest.mark.django_db(transaction=True)
 def test_it_refuses_the_second_of_two_concurrent_edits_of_one_field(case_officer, analyst):
     person = services.person_create(by=case_officer, family_name="Мельник", category="missing")
-    errors = _save_concurrently(person, [(case_officer, {"rank": "Sergeant"}), (analyst, {"rank": "Captain"})])
+    errors = _save_concurrently(
+        person, [(case_officer, {"rank": "Sergeant"}), (analyst, {"rank": "Captain"})]
+    )
     person.refresh_from_db()
     assert [type(e) for e in errors] == [ConflictError]
     assert person.rank in {"Sergeant", "Captain"} and person.version == 2
