@@ -17,6 +17,10 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise AppendOnlyError(f"{self.model.__name__} rows are never deleted.")
 
 
+class AppendOnlyManager(models.Manager.from_queryset(AppendOnlyQuerySet)):  # type: ignore[misc]
+    pass
+
+
 class AppendOnlyModel(models.Model):
     """A row that, once written, is never changed or deleted.
 
@@ -24,7 +28,7 @@ class AppendOnlyModel(models.Model):
     triggers installed by the migrations (core.sql) catch everything else, raw SQL included.
     """
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = AppendOnlyManager()
 
     class Meta:
         abstract = True

@@ -7,7 +7,7 @@ version) but not deleted, since events point at them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -46,7 +46,8 @@ def register(router: DefaultRouter) -> None:
 
 @extend_schema_view(
     create=extend_schema(
-        summary="Record an event.", request=EventCreateSerializer,
+        summary="Record an event.",
+        request=EventCreateSerializer,
         responses={201: EventSerializer, 400: _ERRORS},
     ),
 )
@@ -109,8 +110,11 @@ def _created(serializer: BaseSerializer) -> Response:
 
 
 class ReferenceViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-    mixins.UpdateModelMixin, BureauViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    BureauViewSet,
 ):
     """List, read, add and correct; never delete (events point at these rows)."""
 
@@ -121,7 +125,9 @@ class PlaceViewSet(ReferenceViewSet):
     serializer_class = PlaceSerializer
 
     def perform_update(self, serializer: BaseSerializer) -> None:
-        services.place_update(place=serializer.instance, changes=serializer.validated_data, by=self.user)
+        services.place_update(
+            place=cast(Place, serializer.instance), changes=serializer.validated_data, by=self.user
+        )
 
     def get_queryset(self) -> QuerySet[Place]:
         return places_visible(user=self.user)
@@ -134,7 +140,9 @@ class SourceViewSet(ReferenceViewSet):
     serializer_class = SourceSerializer
 
     def perform_update(self, serializer: BaseSerializer) -> None:
-        services.source_update(source=serializer.instance, changes=serializer.validated_data, by=self.user)
+        services.source_update(
+            source=cast(Source, serializer.instance), changes=serializer.validated_data, by=self.user
+        )
 
     def get_queryset(self) -> QuerySet[Source]:
         return sources_visible(user=self.user)

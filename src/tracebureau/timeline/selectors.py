@@ -93,7 +93,7 @@ def _record_owners(roots: list[int]) -> dict[int, int]:
         rows = Person.objects.filter(merged_into__in=frontier).values_list("pk", "merged_into")
         frontier = []
         for pk, parent in rows:
-            owner[pk] = owner[int(parent)]
+            owner[pk] = owner[parent]  # type: ignore[index]  # merged_into is set: filtered on it
             frontier.append(pk)
     return owner
 
