@@ -98,3 +98,14 @@ class Scenario:
 @pytest.fixture
 def scenario(case_officer: User) -> Scenario:
     return Scenario(by=case_officer)
+
+
+@pytest.fixture(autouse=True)
+def english(settings: Any) -> Any:
+    """Tests read messages in English; the product's default language is Ukrainian, and the
+    tests that check it ask for it explicitly."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
