@@ -146,6 +146,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Reverting a person from the admin's history would bypass the services (versions, merges).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -43,6 +43,7 @@ class PersonAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["category", "side", "agency", "classification"]
     search_fields = ["family_name", "given_names", "service_number", "call_sign"]
+    list_select_related = ["agency"]
     readonly_fields = [f.name for f in Person._meta.concrete_fields]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]

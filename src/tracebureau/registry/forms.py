@@ -63,7 +63,7 @@ class PersonForm(BareLabels, forms.ModelForm):
     """Identity fields of a person. When editing, `expected_version` carries the version the
     form was opened at, so a colleague's change made meanwhile is detected, not overwritten."""
 
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = Person
@@ -73,6 +73,11 @@ class PersonForm(BareLabels, forms.ModelForm):
             "correspondence_address": forms.Textarea(attrs={"rows": 3}),
             "distinguishing_marks": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Editing without the version the form was opened at would skip the conflict check.
+        self.fields["expected_version"].required = self.instance.pk is not None
 
     def fieldsets(self) -> list[tuple[Any, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names]) for title, names in PERSON_FIELDSETS]

@@ -116,7 +116,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "identity": identity_rows(person),
         "variants": selectors.person_name_variants(person=person),
-        "absorbed": person.absorbed.order_by("pk"),
+        "absorbed": selectors.persons_visible(user=request.user).filter(merged_into=person).order_by("pk"),
         "timeline": timeline,
         "status": status_display(timeline.status),
         "rows": timeline_rows(timeline),

@@ -7,13 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tracebureau.core.choices import Classification
 from tracebureau.registry.forms import BareLabels
 from tracebureau.registry.models import Person
-from tracebureau.registry.selectors import persons_visible
+from tracebureau.registry.selectors import persons_by_reference
 from tracebureau.timeline.choices import Credibility, EventKind, Precision, Reliability
 from tracebureau.timeline.models import Place, Source
 from tracebureau.timeline.selectors import places_visible, sources_visible
@@ -114,9 +113,9 @@ class BulkEventForm(EventForm):
         lines = [(n, text.strip()) for n, text in enumerate(self.cleaned_data["persons"].splitlines(), 1)]
         lines = [(n, text) for n, text in lines if text]
         found, errors = [], []
-        candidates = _candidates(self.user, [text for _n, text in lines])
+        resolved = persons_by_reference(user=self.user, references=[text for _n, text in lines])
         for number, text in lines:
-            matches = _resolve(text, candidates)
+            matches = resolved[text]
             if len(matches) == 1:
                 found.append((number, matches[0]))
             elif not matches:
@@ -127,19 +126,3 @@ class BulkEventForm(EventForm):
         if errors:
             raise forms.ValidationError(errors)
         return found
-
-
-def _candidates(user: Any, texts: list[str]) -> list[Person]:
-    numbers = [int(t.lstrip("#")) for t in texts if t.lstrip("#").isdigit()]
-    return list(persons_visible(user=user).filter(Q(pk__in=numbers) | Q(service_number__in=texts)))
-
-
-def _resolve(text: str, candidates: list[Person]) -> list[Person]:
-    """A line is a record number ("#12" or "12") or a service number; a bare number that is both
-    (two different persons) is ambiguous rather than guessed."""
-    by_id = [p for p in candidates if text.lstrip("#").isdigit() and p.pk == int(text.lstrip("#"))]
-    if text.startswith("#"):
-        return by_id
-    by_number = [p for p in candidates if p.service_number == text]
-    return list({p.pk: p for p in by_id + by_number}.values())
-

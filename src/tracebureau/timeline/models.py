@@ -19,7 +19,7 @@ from tracebureau.timeline.choices import (
     Reliability,
     SourceKind,
 )
-from tracebureau.timeline.status import StatusEvent
+from tracebureau.timeline.status import StatusEvent, is_weak
 
 
 class Place(models.Model):
@@ -182,7 +182,7 @@ class Event(AppendOnlyModel):
 
     @property
     def is_weak(self) -> bool:
-        return self.reliability in "EF" or self.credibility in (5, 6)
+        return is_weak(self.as_status_event())
 
     @property
     def grade(self) -> str:

@@ -32,7 +32,12 @@ def place_update(*, place: Place, changes: dict[str, Any], by: Any) -> Place:
 
 @transaction.atomic
 def source_update(*, source: Source, changes: dict[str, Any], by: Any) -> Source:
-    """Regrade or rename a source. Events keep the grade they were given when reported."""
+    """Regrade or rename a source. Events keep the grade they were given when reported.
+
+    Its kind cannot change once events cite it: whether captivity is ICRC-confirmed is read from
+    the kind, and must not change for past reports behind the reader's back."""
+    if "kind" in changes and changes["kind"] != source.kind and source.events.exists():
+        raise ValidationError({"kind": _("Events already cite this source; add a new source instead.")})
     return _reference_update(source, changes, by=by)
 
 
@@ -90,7 +95,13 @@ def _check_time(
     ):
         errors["occurred_on"] = _("The event time is in the future.")
     birth = _birth_start(person)
-    latest_possible = occurred_on if precision == Precision.BEFORE else period_end(occurred_on, precision)
+    if precision == Precision.AFTER and occurred_on >= now.date():
+        errors["occurred_on"] = _("The event time is in the future.")
+    # "before D" happened at the latest the day before D; a month or year by its last day.
+    if precision == Precision.BEFORE:
+        latest_possible = occurred_on - dt.timedelta(days=1)
+    else:
+        latest_possible = period_end(occurred_on, precision)
     if birth and precision != Precision.AFTER and latest_possible < birth:
         errors["occurred_on"] = _("The event is before the person's date of birth (%(birth)s).") % {
             "birth": person.birth_date_display
@@ -184,11 +195,8 @@ def event_retract(*, event: Event, by: Any, reason: str, source: Source | None =
 
     Retracting the retraction restores it.
     """
-    if (
-        event.corrections.filter(correction=Correction.RETRACTS)
-        .exclude(corrections__correction=Correction.RETRACTS)
-        .exists()
-    ):
+    Event.objects.select_for_update().filter(pk=event.pk).exists()  # serialise two retractions
+    if _live_correction(event, Correction.RETRACTS):
         raise ValidationError({"corrects": _("This event is already retracted.")})
     retraction = build_event(
         person=event.person,
@@ -214,6 +222,11 @@ def event_supersede(*, event: Event, by: Any, reason: str, **fields: Any) -> Eve
     stays visible as superseded."""
     if event.kind == EventKind.RETRACTION:
         raise ValidationError({"corrects": _("A retraction is undone by retracting it, not superseding it.")})
+    if fields.get("kind") == EventKind.RETRACTION:
+        raise ValidationError({"kind": _("Use event_retract to retract an event.")})
+    Event.objects.select_for_update().filter(pk=event.pk).exists()  # serialise two corrections
+    if _live_correction(event, Correction.SUPERSEDES) or _live_correction(event, Correction.RETRACTS):
+        raise ValidationError({"corrects": _("This event is already corrected; correct the newer one.")})
     values = {
         "kind": event.kind,
         "occurred_on": event.occurred_on,
@@ -224,6 +237,8 @@ def event_supersede(*, event: Event, by: Any, reason: str, **fields: Any) -> Eve
         "credibility": event.credibility,
         "note": event.note,
         "classification": event.classification,
+        # The grade given to this report stays unless the source changes with the correction.
+        "reliability": None if "source" in fields else event.reliability,
         **fields,
     }
     replacement = build_event(
@@ -238,12 +253,27 @@ def event_supersede(*, event: Event, by: Any, reason: str, **fields: Any) -> Eve
     return replacement
 
 
+def _live_correction(event: Event, correction: str) -> bool:
+    """Whether a correction of this kind stands against the event (not itself retracted)."""
+    live = event.corrections.filter(correction=correction).exclude(
+        corrections__correction=Correction.RETRACTS
+    )
+    return live.exists()
+
+
 @transaction.atomic
 def bulk_event_record(
-    *, persons: Sequence[Person], label: str, kind: str, by: Any, **fields: Any
+    *,
+    persons: Sequence[Person],
+    label: str,
+    kind: str,
+    by: Any,
+    row_names: Sequence[str] | None = None,
+    **fields: Any,
 ) -> BulkEvent:
     """One report about many people, all or nothing: if any person's event is invalid, nothing
-    is written and the error names each row (1-based, in the order given) and field."""
+    is written and the error names each row and field. Rows are "row 1", "row 2" ... in the
+    order given, or `row_names` (the web form and the CLI pass the user's line numbers)."""
     if not label.strip():
         raise ValidationError({"label": _("Give the bulk event a label (what was reported).")})
     if not persons:
@@ -252,9 +282,10 @@ def bulk_event_record(
         raise ValidationError({"kind": _("Retractions are recorded one by one, each with its reason.")})
     seen: set[int] = set()
     events, row_errors = [], []
-    for row, person in enumerate(persons, start=1):
+    names = list(row_names or [_("row %(n)s") % {"n": n} for n in range(1, len(persons) + 1)])
+    for row, person in zip(names, persons, strict=True):
         if person.pk in seen:
-            row_errors.append(_("row %(row)s (%(person)s): listed twice") % {"row": row, "person": person})
+            row_errors.append(_("%(row)s (%(person)s): listed twice") % {"row": row, "person": person})
             continue
         seen.add(person.pk)
         try:
@@ -262,7 +293,7 @@ def bulk_event_record(
         except ValidationError as exc:
             details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
             row_errors.append(
-                _("row %(row)s (%(person)s, #%(id)s): %(details)s")
+                _("%(row)s (%(person)s, #%(id)s): %(details)s")
                 % {"row": row, "person": person, "id": person.pk, "details": details}
             )
     if row_errors:

@@ -86,7 +86,6 @@ SIGN_OF_LIFE_KINDS = frozenset(
         "captured",
         "proof_of_life",
         "contact",
-        "wounded",
         "health_report",
         "hospitalised",
         "evacuated",
@@ -200,6 +199,7 @@ def derive_status(events: Iterable[StatusEvent]) -> DerivedStatus:
     return _derive_from(
         strong,
         has_information=bool(live),
+        information_besides_deaths=any(EVENT_SITUATION.get(e.kind) not in DEATH_SITUATIONS for e in live),
         unconfirmed=tuple(sorted(e.id for e in weak)),
         void=tuple(sorted(void)),
     )
@@ -209,6 +209,7 @@ def _derive_from(
     strong: list[StatusEvent],
     *,
     has_information: bool,
+    information_besides_deaths: bool = False,
     unconfirmed: tuple[int, ...] = (),
     void: tuple[int, ...] = (),
 ) -> DerivedStatus:
@@ -222,7 +223,8 @@ def _derive_from(
         before = strong[: strong.index(basis)]
         family_level = _derive_from(
             [e for e in before if EVENT_SITUATION.get(e.kind) not in DEATH_SITUATIONS],
-            has_information=has_information,
+            # A death report alone must not lift the family from "no information".
+            has_information=information_besides_deaths,
         ).family_level
     else:
         family_level = level
@@ -247,7 +249,7 @@ def _icrc_basis(situational: list[StatusEvent]) -> StatusEvent | None:
     for event in reversed(situational):
         if EVENT_SITUATION[event.kind] != IN_CUSTODY:
             return None
-        if event.source_is_icrc or event.kind == "icrc_visit":
+        if event.source_is_icrc:  # the ICRC itself said so, not someone reporting a visit
             return event
     return None
 

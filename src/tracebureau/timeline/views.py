@@ -5,7 +5,6 @@ the forms show those errors next to the fields."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib import messages
@@ -25,8 +24,6 @@ from tracebureau.timeline import services
 from tracebureau.timeline.forms import EVENT_FIELDS, BulkEventForm, EventForm, RetractForm, SupersedeForm
 from tracebureau.timeline.models import Event
 from tracebureau.timeline.selectors import events_visible
-
-_ROW = re.compile(r"^row (\d+)")
 
 
 @login_required
@@ -106,10 +103,11 @@ def bulk_event_create(request: HttpRequest) -> HttpResponse:
         try:
             bulk = services.bulk_event_record(
                 persons=[person for _line, person in lines], label=form.cleaned_data["label"],
-                by=request.user, **form.event_fields(),
+                by=request.user, row_names=[_("line %(n)s") % {"n": line} for line, _p in lines],
+                **form.event_fields(),
             )
         except ValidationError as error:
-            add_service_errors(form, _with_line_numbers(error, [line for line, _p in lines]))
+            add_service_errors(form, error)
         else:
             count = bulk.events.count()
             messages.success(request, ngettext(
@@ -117,15 +115,3 @@ def bulk_event_create(request: HttpRequest) -> HttpResponse:
             ) % {"count": count})
             return redirect("timeline:bulk-event-create")
     return render(request, "timeline/bulk_event_form.html", {"form": form})
-
-
-def _with_line_numbers(error: ValidationError, line_of_row: list[int]) -> ValidationError:
-    """The service counts rows among the persons given; the user sees lines of what they pasted."""
-    if not hasattr(error, "error_dict") or "persons" not in error.message_dict:
-        return error
-    errors = error.message_dict
-    errors["persons"] = [
-        _ROW.sub(lambda m: _("line %(n)s") % {"n": line_of_row[int(m[1]) - 1]}, message)
-        for message in errors["persons"]
-    ]
-    return ValidationError(errors)

@@ -136,7 +136,7 @@ def test_no_event_is_in_the_future(demo: Demo) -> None:
 
 
 def test_families_are_at_every_level_of_the_scale(timelines: list[TimelineView]) -> None:
-    assert {t.status.family_level for t in timelines} == {2, 3, 4, 5}
+    assert {t.status.family_level for t in timelines} >= {2, 3, 4, 5}
 
 
 def test_every_situation_of_the_story_occurs(timelines: list[TimelineView]) -> None:

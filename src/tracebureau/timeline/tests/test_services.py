@@ -158,3 +158,33 @@ def test_it_refuses_to_change_history_in_the_database(scenario, case_officer, st
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
     assert Event.objects.filter(note="changed").count() == 0
+
+
+def test_it_refuses_to_supersede_an_event_twice(scenario, case_officer):
+    wrong = scenario.event(scenario.person(), "transferred", place=scenario.novoazovsk)
+    services.event_supersede(event=wrong, by=case_officer, reason="Wrong place", place=scenario.olenivka)
+    with pytest.raises(ValidationError) as exc:
+        services.event_supersede(event=wrong, by=case_officer, reason="Stale page", place=scenario.novoazovsk)
+    assert "corrects" in exc.value.message_dict
+
+
+def test_it_keeps_the_grade_of_a_superseded_report(scenario, case_officer):
+    weak = scenario.event(scenario.person(), "killed", reliability="E", credibility=5)
+    replacement = services.event_supersede(
+        event=weak, by=case_officer, reason="Better date", occurred_on=dt.date(2022, 5, 1)
+    )
+    assert replacement.grade == "E5" and replacement.is_weak
+
+
+def test_it_refuses_a_report_only_known_to_be_before_the_birth(scenario):
+    person = scenario.person(birth_year=2000, birth_month=6, birth_day=1)
+    with pytest.raises(ValidationError):
+        scenario.event(person, "captured", "2000-06-01", precision="before")
+
+
+def test_it_refuses_to_change_the_kind_of_a_cited_source(scenario, case_officer):
+    scenario.event(scenario.person(), "captured", source=scenario.relatives)
+    with pytest.raises(ValidationError) as exc:
+        services.source_update(source=scenario.relatives, changes={"kind": "icrc"}, by=case_officer)
+    assert "kind" in exc.value.message_dict
+    services.source_update(source=scenario.relatives, changes={"reliability": "B"}, by=case_officer)

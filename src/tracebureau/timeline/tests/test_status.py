@@ -57,7 +57,9 @@ def test_it_needs_an_icrc_source_for_level_4() -> None:
     assert derive_status([capture]).level == 3
     status = derive_status([capture, icrc_notice])
     assert (status.level, status.icrc_basis_id) == (4, 2)
-    assert derive_status([capture, ev(3, "icrc_visit", "2022-06-02")]).level == 4
+    assert derive_status([capture, ev(3, "icrc_visit", "2022-06-02", source_is_icrc=True)]).level == 4
+    # A visit reported by someone else is not the ICRC's own confirmation.
+    assert derive_status([capture, ev(4, "icrc_visit", "2022-06-02", "B2")]).level == 3
 
 
 def test_it_forgets_the_icrc_confirmation_of_an_earlier_spell_of_custody() -> None:
@@ -96,14 +98,22 @@ def test_it_restores_the_status_when_an_event_is_retracted() -> None:
 
 
 def test_it_lets_a_later_sign_of_life_win_over_a_death_and_flags_it() -> None:
-    status = derive_status([ev(1, "killed", "2022-05-20", "D3"), ev(2, "icrc_visit", "2022-07-01", "A1")])
+    status = derive_status(
+        [ev(1, "killed", "2022-05-20", "D3"), ev(2, "icrc_visit", "2022-07-01", "A1", source_is_icrc=True)]
+    )
     assert (status.situation, status.level, status.conflicts) == ("in_custody", 4, ((1, 2),))
 
 
 def test_it_never_conveys_a_death_on_the_family_scale() -> None:
-    status = derive_status([ev(1, "icrc_visit", "2022-06-01"), ev(2, "died_in_custody", "2022-08-01")])
+    events = [ev(1, "icrc_visit", "2022-06-01", source_is_icrc=True), ev(2, "died_in_custody", "2022-08-01")]
+    status = derive_status(events)
     assert (status.situation, status.level, status.family_level) == ("deceased", None, 4)
     assert status.is_death
+
+
+def test_it_does_not_lift_the_family_level_with_a_death_report_alone() -> None:
+    status = derive_status([ev(1, "killed", "2022-05-20")])
+    assert (status.situation, status.level, status.family_level) == ("deceased", None, 1)
 
 
 def test_it_gives_level_2_when_only_weak_reports_exist() -> None:
