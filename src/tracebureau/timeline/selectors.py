@@ -78,24 +78,26 @@ def person_timeline(*, user: Any, person: Person) -> TimelineView:
 
 def statuses_for(*, user: Any, persons: list[Person]) -> dict[int, DerivedStatus]:
     """Derived status of a page of persons, merged records folded in, in a few queries."""
-    owner = _record_owners([p.pk for p in persons])
+    owners = _record_owners([p.pk for p in persons])
     grouped: dict[int, list[Event]] = {p.pk: [] for p in persons}
-    for event in events_visible(user=user).filter(person__in=owner):
-        grouped[owner[event.person_id]].append(event)
+    for event in events_visible(user=user).filter(person__in=owners):
+        for root in owners[event.person_id]:
+            grouped[root].append(event)
     return {pk: derive_status(e.as_status_event() for e in evs) for pk, evs in grouped.items()}
 
 
-def _record_owners(roots: list[int]) -> dict[int, int]:
-    """Each record id (the roots and everything merged into them) -> the root it belongs to."""
-    owner = {pk: pk for pk in roots}
-    frontier = roots
+def _record_owners(roots: list[int]) -> dict[int, set[int]]:
+    """Each record id -> the listed records whose timeline includes it: itself, and every
+    listed record it is merged into (a page may list both a kept and an absorbed record)."""
+    owners: dict[int, set[int]] = {pk: {pk} for pk in roots}
+    frontier = set(roots)
     while frontier:
         rows = Person.objects.filter(merged_into__in=frontier).values_list("pk", "merged_into")
-        frontier = []
+        frontier = set()
         for pk, parent in rows:
-            owner[pk] = owner[parent]  # type: ignore[index]  # merged_into is set: filtered on it
-            frontier.append(pk)
-    return owner
+            owners.setdefault(pk, set()).update(owners[parent])  # type: ignore[index]  # filtered on it
+            frontier.add(pk)
+    return owners
 
 
 _MIDNIGHT = dt.time(0, 0)

@@ -105,6 +105,8 @@ def test_it_merges_and_unmerges_without_losing_anything(scenario, case_officer):
     assert {v.family_name for v in person_name_variants(person=keep)} >= {"Ткаченко", "Tkachenko"}
     assert list(person_search(user=case_officer, query="Tkachenko")) == [keep]
     assert statuses_for(user=case_officer, persons=[keep])[keep.pk].level == 4
+    both = statuses_for(user=case_officer, persons=[keep, absorb])  # a page listing merged records too
+    assert (both[keep.pk].level, both[absorb.pk].level) == (4, 4)
 
     services.person_unmerge(absorb=absorb, by=case_officer, reason="Different fathers' names")
     assert person_timeline(user=case_officer, person=keep).status.level == 2
