@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from tracebureau.core.policy import VIEW, visible_to
+from tracebureau.core.policy import CHANGE, VIEW, visible_to
 from tracebureau.core.text import fold
 from tracebureau.registry.models import Agency, NameVariant, Person
 
@@ -22,6 +22,10 @@ def persons_visible(*, user: Any, action: str = VIEW) -> QuerySet[Person]:
 
 def agencies_visible(*, user: Any, action: str = VIEW) -> QuerySet[Agency]:
     return visible_to(Agency.objects.all(), user, action)
+
+
+def persons_changeable(*, user: Any) -> QuerySet[Person]:
+    return persons_visible(user=user, action=CHANGE)
 
 
 def person_get(*, user: Any, pk: Any, action: str = VIEW) -> Person:

@@ -11,10 +11,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tracebureau.core.api import VisibleRelatedField
-from tracebureau.core.policy import CHANGE
 from tracebureau.registry.choices import Script, Transliteration
 from tracebureau.registry.models import Agency, NameVariant, Person, PersonMerge
-from tracebureau.registry.selectors import agencies_visible, persons_visible
+from tracebureau.registry.selectors import agencies_visible, persons_changeable
 from tracebureau.timeline.selectors import sources_visible
 from tracebureau.timeline.serializers import StatusSerializer
 
@@ -26,10 +25,6 @@ IDENTITY_FIELDS = [
     "unit", "service_number", "identity_disc", "call_sign", "next_of_kin",
     "correspondence_address", "distinguishing_marks", "classification",
 ]
-
-
-def _persons_changeable(*, user: Any) -> QuerySet[Person]:
-    return persons_visible(user=user, action=CHANGE)
 
 
 def _agencies_visible(*, user: Any) -> QuerySet[Agency]:
@@ -176,7 +171,7 @@ class PersonUpdateSerializer(PersonCreateSerializer):
 
 class MergeSerializer(serializers.Serializer):
     absorb = VisibleRelatedField(
-        selector=_persons_changeable, help_text="The record to show as part of this one."
+        selector=persons_changeable, help_text="The record to show as part of this one."
     )
     reason = serializers.CharField()
 

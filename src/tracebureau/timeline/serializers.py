@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tracebureau.core.api import VisibleRelatedField
-from tracebureau.core.policy import CHANGE
 from tracebureau.registry.models import Person
-from tracebureau.registry.selectors import persons_visible
+from tracebureau.registry.selectors import persons_changeable
 from tracebureau.timeline.choices import EventKind, Situation
 from tracebureau.timeline.models import BulkEvent, Event, Place, Source
 from tracebureau.timeline.selectors import places_visible, sources_visible
@@ -23,10 +20,6 @@ EVENT_INPUT_FIELDS = [
     "kind", "occurred_on", "occurred_time", "precision", "place", "source", "reliability",
     "credibility", "note", "classification",
 ]
-
-
-def _persons_changeable(*, user: Any) -> QuerySet[Person]:
-    return persons_visible(user=user, action=CHANGE)
 
 
 class ConflictPairSerializer(serializers.Serializer):
@@ -99,7 +92,7 @@ class TimelineSerializer(serializers.Serializer):
 
 
 class EventCreateSerializer(serializers.ModelSerializer):
-    person = VisibleRelatedField(selector=_persons_changeable)
+    person = VisibleRelatedField(selector=persons_changeable)
     place = VisibleRelatedField(selector=places_visible, allow_null=True, required=False)
     # DRF's Field has an attribute `source`; the stubs take this API field for it.
     source = VisibleRelatedField(selector=sources_visible)  # type: ignore[assignment]
@@ -144,7 +137,7 @@ class BulkEventCreateSerializer(EventCreateSerializer):
         fields = ["label", "persons", *EVENT_INPUT_FIELDS]
 
     def validate_persons(self, ids: Sequence[int]) -> list[Person]:
-        found = _persons_changeable(user=self.context["request"].user).in_bulk(ids)
+        found = persons_changeable(user=self.context["request"].user).in_bulk(ids)
         missing = [f"row {row}: no person #{pk}" for row, pk in enumerate(ids, 1) if pk not in found]
         if missing:
             raise serializers.ValidationError(missing)
