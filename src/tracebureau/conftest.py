@@ -17,25 +17,32 @@ from tracebureau.timeline.models import Event, Place, Source
 
 @pytest.fixture
 def case_officer(db: Any) -> User:
-    """A case officer of the navy: registers people and records what is known about them."""
-    return User.objects.create_user("navy.officer", password="a-long-test-password-1")
+    """A case officer: registers people and records what is known about them."""
+    return User.objects.create_user(
+        "navy.officer", password="a-long-test-password-1", roles=["case_officer"], clearance="confidential"
+    )
 
 
 @pytest.fixture
 def analyst(db: Any) -> User:
-    """An analyst of the coordination headquarters."""
-    return User.objects.create_user("hq.analyst", password="a-long-test-password-2")
+    """An analyst of the coordination headquarters, cleared for negotiation-sensitive records."""
+    return User.objects.create_user(
+        "hq.analyst", password="a-long-test-password-2", roles=["analyst"], clearance="negotiation_sensitive"
+    )
 
 
 @pytest.fixture
 def outsider(db: Any) -> User:
     """An account that has been switched off: it must see nothing."""
-    return User.objects.create_user("former.staff", password="a-long-test-password-3", is_active=False)
+    return User.objects.create_user(
+        "former.staff", password="a-long-test-password-3", is_active=False, roles=["case_officer"],
+        clearance="negotiation_sensitive",
+    )
 
 
 @pytest.fixture
 def admin_user(db: Any) -> User:
-    return User.objects.create_superuser("admin", password="a-long-test-password-4")
+    return User.objects.create_superuser("admin", password="a-long-test-password-4", roles=["administrator"])
 
 
 @dataclass

@@ -9,3 +9,28 @@ class Classification(models.TextChoices):
     RESTRICTED = "restricted", _("Restricted")
     CONFIDENTIAL = "confidential", _("Confidential")
     NEGOTIATION_SENSITIVE = "negotiation_sensitive", _("Negotiation-sensitive")
+
+
+# Lowest first: a clearance covers its own level and every level before it.
+CLASSIFICATION_ORDER: tuple[str, ...] = tuple(Classification.values)
+
+
+def levels_up_to(clearance: str) -> tuple[str, ...]:
+    """The classification levels a clearance covers; an unknown clearance covers none."""
+    if clearance not in CLASSIFICATION_ORDER:
+        return ()
+    return CLASSIFICATION_ORDER[: CLASSIFICATION_ORDER.index(clearance) + 1]
+
+
+class Role(models.TextChoices):
+    """What a member of staff does. A user can hold several; core.policy says what each allows."""
+
+    CASE_OFFICER = "case_officer", _("Case officer")
+    ANALYST = "analyst", _("Analyst")
+    EXCHANGE_COORDINATOR = "exchange_coordinator", _("Exchange coordinator")
+    IDENTIFICATION_OFFICER = "identification_officer", _("Identification officer")
+    FAMILY_LIAISON = "family_liaison", _("Family liaison officer")
+    PRESS_OFFICER = "press_officer", _("Press officer")
+    AGENCY_LIAISON = "agency_liaison", _("Agency liaison")
+    AUDITOR = "auditor", _("Auditor")
+    ADMINISTRATOR = "administrator", _("Administrator")

@@ -1,27 +1,370 @@
 """The one place that decides who may see and do what.
 
-Every surface (web pages, API, CLI, exports, admin) asks here through `visible_to`. For now the
-rule is the foundation's: an active, signed-in member of staff sees the registry; nobody else
-sees anything. Roles, agency scope, classification and field masks extend this module, and only
-this module.
+Every surface (web pages, API, search, autocomplete, counts, exports, the admin, the CLI) reads
+through `visible_to(queryset, user, action)` and asks `can(user, capability)` before acting.
+Nothing else in the code base decides access; a model with no rule here is seen by nobody.
+
+What a user may do follows from four things:
+
+* **Roles.** Each role grants capabilities (GRANTS below); a user holding several has the union.
+  An API token may carry fewer roles than its user (tokens are bound to roles): the policy then
+  uses only the roles both hold.
+* **Agency scope.** An agency liaison sees only the persons of their own agency; every other
+  role that sees individuals works for the coordination headquarters and sees every agency.
+* **Clearance.** A person record or event is seen only if its classification is at or below
+  the user's clearance. An approved break-glass access (with a stated reason, in the audit log)
+  opens one person above the user's clearance for a few hours.
+* **Family-facing roles.** A user whose only roles that see individuals are family-facing (the
+  family liaison officer) sees neither what GC IV art. 137 calls detrimental to disclose nor
+  the fields in FAMILY_MASKS. The export to the ICRC Central Tracing Agency is not
+  family-facing and withholds nothing.
+
+Masked fields are not blanked in templates or serializers: `visible_to` hands out instances
+whose masked fields were never read from the database and hold WITHHELD's empty value, marked so
+that saving such an instance is refused (see `refuse_saving_redacted`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.db.models.query import ModelIterable
+from django.utils import timezone
+
+from tracebureau.core.choices import Role, levels_up_to
 
 VIEW = "view"
 CHANGE = "change"
+# Recording an event about a person needs less than changing the person's identity fields.
+RECORD_EVENT = "record_event"
+ACTIONS = (VIEW, CHANGE, RECORD_EVENT)
+
+BREAK_GLASS_HOURS = 4
+
+
+class Can(StrEnum):
+    SEE_INDIVIDUALS = "see_individuals"
+    EDIT_PERSONS = "edit_persons"  # register, correct, spell, merge and unmerge persons
+    RECORD_EVENTS = "record_events"  # record, retract and supersede events
+    MANAGE_REFERENCE = "manage_reference"  # places, sources, agencies
+    EXPORT = "export"  # CSV of the lists the user sees, masks applied
+    EXPORT_CTA = "export_cta"  # the full export to the ICRC Central Tracing Agency
+    SEE_STATISTICS = "see_statistics"  # live totals over what the user sees
+    RELEASE_STATISTICS = "release_statistics"  # publish totals to the press
+    SEE_RELEASED_STATISTICS = "see_released_statistics"
+    BREAK_GLASS = "break_glass"
+    READ_AUDIT = "read_audit"
+    MANAGE_USERS = "manage_users"
+
+
+@dataclass(frozen=True)
+class Grant:
+    can: frozenset[Can]
+    agency_scoped: bool = False
+    family_facing: bool = False
+
+
+def _grant(*can: Can, agency_scoped: bool = False, family_facing: bool = False) -> Grant:
+    return Grant(frozenset(can), agency_scoped=agency_scoped, family_facing=family_facing)
+
+
+_READER = (Can.SEE_INDIVIDUALS, Can.SEE_STATISTICS)
+
+GRANTS: dict[str, Grant] = {
+    Role.CASE_OFFICER: _grant(
+        *_READER, Can.EDIT_PERSONS, Can.RECORD_EVENTS, Can.MANAGE_REFERENCE, Can.EXPORT,
+        Can.EXPORT_CTA, Can.BREAK_GLASS,
+    ),
+    Role.ANALYST: _grant(
+        *_READER, Can.EDIT_PERSONS, Can.EXPORT, Can.RELEASE_STATISTICS, Can.SEE_RELEASED_STATISTICS,
+        Can.BREAK_GLASS,
+    ),
+    Role.EXCHANGE_COORDINATOR: _grant(*_READER, Can.RECORD_EVENTS, Can.EXPORT),
+    Role.IDENTIFICATION_OFFICER: _grant(*_READER, Can.RECORD_EVENTS),
+    Role.FAMILY_LIAISON: _grant(Can.SEE_INDIVIDUALS, family_facing=True),
+    Role.PRESS_OFFICER: _grant(Can.SEE_RELEASED_STATISTICS),
+    Role.AGENCY_LIAISON: _grant(Can.SEE_INDIVIDUALS, agency_scoped=True),
+    Role.AUDITOR: _grant(Can.READ_AUDIT),
+    Role.ADMINISTRATOR: _grant(Can.MANAGE_USERS, Can.MANAGE_REFERENCE),
+}
+
+# What a family-facing user does not see: where a person serves, how they are called on the
+# radio, and where they were captured. The capture place is masked on capture events only.
+FAMILY_MASKS: dict[str, frozenset[str]] = {
+    "registry.Person": frozenset({"unit", "call_sign", "identity_disc"}),
+}
+CAPTURE_KINDS = frozenset({"captured"})
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may do, computed from their roles; `NO_ACCESS` for anyone not signed in."""
+
+    user_id: int | None = None
+    can: frozenset[Can] = frozenset()
+    all_agencies: bool = False
+    agency_id: int | None = None
+    levels: tuple[str, ...] = ()
+    family_facing: bool = False
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+
+NO_ACCESS = Access()
 
 
 def is_staff_member(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
+def roles_of(user: Any) -> frozenset[str]:
+    """The roles the user acts with now: theirs, narrowed to a token's roles when one is used."""
+    if not is_staff_member(user):
+        return frozenset()
+    roles = frozenset(role for role in (user.roles or []) if role in GRANTS)
+    token_roles = getattr(user, "token_roles", None)
+    return roles if token_roles is None else roles & frozenset(token_roles)
+
+
+def bind_token_roles(user: Any, roles: Iterable[str]) -> None:
+    """Make the user act with at most `roles` for this request (an API token's roles)."""
+    user.token_roles = frozenset(roles)
+
+
+def access_of(user: Any) -> Access:
+    roles = roles_of(user)
+    if not roles:
+        return NO_ACCESS
+    grants = [GRANTS[role] for role in roles]
+    readers = [g for g in grants if Can.SEE_INDIVIDUALS in g.can]
+    return Access(
+        user_id=user.pk,
+        can=frozenset().union(*(g.can for g in grants)),
+        all_agencies=any(not g.agency_scoped for g in readers),
+        agency_id=user.agency_id,
+        levels=levels_up_to(user.clearance),
+        # Several roles: the most open one decides (a case officer who is also a family
+        # liaison sees what a case officer sees).
+        family_facing=bool(readers) and all(g.family_facing for g in readers),
+        roles=roles,
+    )
+
+
+def can(user: Any, capability: Can) -> bool:
+    return capability in access_of(user).can
+
+
+def require(user: Any, capability: Can) -> None:
+    """Refuse (403) an action the user's roles do not allow. For reads of a given record use
+    visible_to, whose 404 does not reveal that the record exists."""
+    if not can(user, capability):
+        raise PermissionDenied(f"Your roles do not allow this ({capability}).")
+
+
+def capabilities(user: Any) -> frozenset[str]:
+    """The user's capabilities by name, for templates: {% if 'export' in can %}."""
+    return frozenset(str(c) for c in access_of(user).can)
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+Rule = Callable[[QuerySet, Any, Access, str], QuerySet]
+
+
 def visible_to(queryset: QuerySet, user: Any, action: str = VIEW) -> QuerySet:
-    """The rows of `queryset` that `user` may `action`. Unknown actions see nothing."""
-    if action not in (VIEW, CHANGE) or not is_staff_member(user):
+    """The rows of `queryset` that `user` may `action`, masked for them. Fails closed: an
+    unknown action, a model without a rule or a user without roles sees nothing."""
+    access = access_of(user)
+    model = queryset.model
+    history_of = getattr(model, "instance_type", None)  # django-simple-history's tables
+    label = (history_of or model)._meta.label
+    rule = RULES.get(label)
+    if action not in ACTIONS or rule is None or access is NO_ACCESS:
         return queryset.none()
+    if history_of is not None:
+        allowed = rule(history_of._default_manager.all(), user, access, action)
+        return queryset.filter(id__in=allowed.values("pk"))
+    return _masked(rule(queryset, user, access, action), access)
+
+
+def _needs(access: Access, capability: Can) -> bool:
+    return capability in access.can
+
+
+def _person_condition(user: Any, access: Access, action: str) -> Q | None:
+    need = {VIEW: Can.SEE_INDIVIDUALS, CHANGE: Can.EDIT_PERSONS, RECORD_EVENT: Can.RECORD_EVENTS}[action]
+    if not _needs(access, need):
+        return None
+    condition = Q(classification__in=access.levels)
+    if action == VIEW:
+        condition |= Q(pk__in=_glass(user))
+    if not access.all_agencies:
+        condition &= Q(agency_id=access.agency_id) if access.agency_id else Q(pk__in=[])
+    if access.family_facing:
+        condition &= Q(detrimental_to_disclose=False)
+    return condition
+
+
+def _glass(user: Any) -> QuerySet:
+    """The persons a break-glass access currently opens to the user."""
+    from tracebureau.core.models import BreakGlass
+
+    return BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()).values("person_id")
+
+
+def _persons(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    condition = _person_condition(user, access, action)
+    return queryset.none() if condition is None else queryset.filter(condition)
+
+
+def _visible_person_ids(user: Any, access: Access) -> QuerySet:
+    from tracebureau.registry.models import Person
+
+    return _persons(Person.objects.all(), user, access, VIEW).values("pk")
+
+
+def _events(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    need = Can.SEE_INDIVIDUALS if action == VIEW else Can.RECORD_EVENTS
+    if action == RECORD_EVENT or not _needs(access, need):
+        return queryset.none()
+    condition = Q(person__in=_visible_person_ids(user, access)) & (
+        Q(classification__in=access.levels) | Q(person__in=_glass(user))
+    )
+    if access.family_facing:
+        condition &= Q(detrimental_to_disclose=False)
+    return queryset.filter(condition)
+
+
+def _of_visible_persons(field_name: str) -> Rule:
+    def rule(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+        if action != VIEW:
+            return queryset.none()
+        return queryset.filter(**{f"{field_name}__in": _visible_person_ids(user, access)})
+
+    return rule
+
+
+def _reference(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    """Places, sources, agencies: read by anyone who reads records, changed by their keepers."""
+    if action == VIEW and (_needs(access, Can.SEE_INDIVIDUALS) or _needs(access, Can.MANAGE_REFERENCE)):
+        return queryset
+    if action == CHANGE and _needs(access, Can.MANAGE_REFERENCE):
+        return queryset
+    return queryset.none()
+
+
+def _capability(capability: Can, *, view_only: bool = True) -> Rule:
+    def rule(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+        allowed = _needs(access, capability) and (action == VIEW or not view_only)
+        return queryset if allowed else queryset.none()
+
+    return rule
+
+
+def _merges(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    if action != VIEW:
+        return queryset.none()
+    persons = _visible_person_ids(user, access)
+    return queryset.filter(keep__in=persons, absorb__in=persons)
+
+
+RULES: dict[str, Rule] = {
+    "registry.Person": _persons,
+    "registry.NameVariant": _of_visible_persons("person"),
+    "registry.PersonMerge": _merges,
+    "registry.Agency": _reference,
+    "timeline.Event": _events,
+    "timeline.Place": _reference,
+    "timeline.Source": _reference,
+    "timeline.BulkEvent": _capability(Can.SEE_INDIVIDUALS),
+    "core.User": _capability(Can.MANAGE_USERS, view_only=False),
+    "core.BreakGlass": _capability(Can.READ_AUDIT),
+}
+
+
+# --- fields ---------------------------------------------------------------------------------
+
+
+def _masked(queryset: QuerySet, access: Access) -> QuerySet:
+    """Hand out instances with the user's masked fields withheld.
+
+    The fields are deferred, so the database never sends them, and the iterable fills them with
+    an empty value and marks the instance. values()/values_list() bypass this: selectors must
+    not read masked fields that way.
+    """
+    if not access.family_facing or queryset._iterable_class is not ModelIterable:
+        return queryset
+    hidden = FAMILY_MASKS.get(queryset.model._meta.label, frozenset())
+    if hidden:
+        queryset = queryset.defer(*hidden)
+    queryset._iterable_class = type("RedactingIterable", (_RedactingIterable,), {"access": access})
     return queryset
+
+
+class _RedactingIterable(ModelIterable):
+    access: Access
+
+    def __iter__(self) -> Iterator[Model]:
+        for instance in super().__iter__():
+            redact(instance, self.access)
+            yield instance
+
+
+def redact(instance: Model, access: Access, seen: set[int] | None = None) -> None:
+    """Withhold the masked fields of `instance` and of the related rows loaded with it."""
+    seen = set() if seen is None else seen
+    if id(instance) in seen or not access.family_facing:
+        return
+    seen.add(id(instance))
+    withheld = set(FAMILY_MASKS.get(instance._meta.label, ()))
+    if instance._meta.label == "timeline.Event" and getattr(instance, "kind", None) in CAPTURE_KINDS:
+        withheld.add("place")
+    for name in withheld:
+        _withhold(instance, name)
+    if withheld:
+        instance._withheld = frozenset(withheld)  # type: ignore[attr-defined]
+    for related in list(instance._state.fields_cache.values()):
+        if isinstance(related, Model):
+            redact(related, access, seen)
+
+
+def _withhold(instance: Model, name: str) -> None:
+    model_field = instance._meta.get_field(name)
+    if model_field.is_relation:
+        instance.__dict__[model_field.attname] = None  # type: ignore[union-attr]
+        model_field.set_cached_value(instance, None)  # type: ignore[union-attr]
+    else:
+        instance.__dict__[name] = ""
+
+
+def withheld(instance: Any, name: str) -> bool:
+    """Whether `name` was withheld from this instance for the user who read it."""
+    return name in getattr(instance, "_withheld", ())
+
+
+def refuse_saving_redacted(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    """A pre_save guard: an instance read with fields withheld would blank them if saved."""
+    if getattr(instance, "_withheld", None):
+        raise PermissionDenied("This record was read with fields withheld and cannot be saved.")
+
+
+# --- break glass ----------------------------------------------------------------------------
+
+
+def break_glass_expiry(now: dt.datetime | None = None) -> dt.datetime:
+    return (now or timezone.now()) + dt.timedelta(hours=BREAK_GLASS_HOURS)
+
+
+def require_row(user: Any, instance: Model, action: str) -> None:
+    """Services' own check that the actor may `action` this row: a 404, as for a row that does
+    not exist, so that a service called from the CLI or a script cannot be used to probe."""
+    from django.http import Http404
+
+    rows = visible_to(type(instance)._default_manager.filter(pk=instance.pk), user, action)
+    if not rows.exists():
+        raise Http404(f"No such {instance._meta.verbose_name}.")

@@ -36,9 +36,9 @@ def _statements(vendor: str, table: str) -> list[str]:
     message = f"{table} is append-only: record a correction instead"
     if vendor == "sqlite":
         return [
-            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
             f"BEGIN SELECT RAISE(ABORT, '{message}'); END",
-            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
             f"BEGIN SELECT RAISE(ABORT, '{message}'); END",
         ]
     if vendor == "postgresql":
@@ -46,6 +46,7 @@ def _statements(vendor: str, table: str) -> list[str]:
             "CREATE OR REPLACE FUNCTION tracebureau_append_only() RETURNS trigger AS $$ "
             "BEGIN RAISE EXCEPTION '%% is append-only: record a correction instead', TG_TABLE_NAME "
             "USING ERRCODE = 'restrict_violation'; END; $$ LANGUAGE plpgsql",
+            f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION tracebureau_append_only()",
         ]
@@ -53,4 +54,6 @@ def _statements(vendor: str, table: str) -> list[str]:
 
 
 def append_only_operation(table: str) -> migrations.RunPython:
+    """Install (or reinstall) the triggers. SQLite drops a table's triggers when a migration
+    rebuilds it, so a migration that alters an append-only table must end with this again."""
     return migrations.RunPython(_forwards(table), _backwards(table))

@@ -159,5 +159,6 @@ class PersonViewSet(
 
     def _detail(self, person: Person, code: int = status.HTTP_200_OK) -> Response:
         timeline = person_timeline(user=self.user, person=person)
-        context = {"status": timeline.status, "name_variants": person_name_variants(person=person)}
+        variants = person_name_variants(user=self.user, person=person)
+        context = {"status": timeline.status, "name_variants": variants}
         return Response(PersonDetailSerializer(person, context=context).data, status=code)

@@ -101,6 +101,14 @@ class Person(models.Model):
         choices=Classification.choices,
         default=Classification.RESTRICTED,
     )
+    detrimental_to_disclose = models.BooleanField(
+        _("detrimental to disclose"),
+        default=False,
+        help_text=_(
+            "GC IV art. 137: withheld from everything family-facing, never from the export to the "
+            "ICRC Central Tracing Agency."
+        ),
+    )
     # Optimistic concurrency: every saved change increments it; see services.person_update.
     version = models.PositiveIntegerField(default=1, editable=False)
     merged_into = models.ForeignKey(

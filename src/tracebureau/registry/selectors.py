@@ -82,7 +82,8 @@ def _birth_matches(year: int, month: int | None, day: int | None) -> Q:
 
 
 def person_record_ids(person: Person) -> list[int]:
-    """The person's own record and every record merged into it, however deep."""
+    """The person's own record and every record merged into it, however deep. Ids only:
+    callers read the rows through visible_to, which drops those the user may not see."""
     ids, frontier = [person.pk], [person.pk]
     while frontier:
         frontier = list(Person.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
@@ -90,8 +91,16 @@ def person_record_ids(person: Person) -> list[int]:
     return ids
 
 
-def person_name_variants(*, person: Person) -> QuerySet[NameVariant]:
-    return NameVariant.objects.filter(person__in=person_record_ids(person)).select_related("source")
+def person_name_variants(*, user: Any, person: Person) -> QuerySet[NameVariant]:
+    variants = NameVariant.objects.filter(person__in=person_record_ids(person)).select_related("source")
+    return visible_to(variants, user)
+
+
+def person_autocomplete(*, user: Any, query: str, limit: int = 10) -> list[Person]:
+    """The first few persons a search would find, for pickers: the same policy as search."""
+    if len(query.strip()) < 2:
+        return []
+    return list(person_search(user=user, query=query)[:limit])
 
 
 def persons_by_reference(*, user: Any, references: list[str]) -> dict[str, list[Person]]:

@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tracebureau.core import policy
 from tracebureau.core.errors import ConflictError
+from tracebureau.core.policy import CHANGE, Can
 from tracebureau.core.text import guess_script, is_cyrillic, latin_national, search_text
 from tracebureau.registry.choices import MergeAction, Transliteration
 from tracebureau.registry.models import Agency, NameVariant, Person, PersonMerge
@@ -63,6 +65,7 @@ def _validate(person: Person) -> None:
 def person_create(*, by: Any, family_name: str, category: str, **fields: Any) -> Person:
     """Register a person. The name as given becomes the first name variant, and a Cyrillic name
     also gets its national-standard Latin spelling, so either script finds it."""
+    policy.require(by, Can.EDIT_PERSONS)
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError({name: _("Not a field of a person.") for name in sorted(unknown)})
@@ -100,6 +103,7 @@ def name_variant_add(
     source: Any = None,
 ) -> NameVariant:
     """Record a spelling of the person's name; a spelling already recorded is returned as is."""
+    policy.require_row(by, person, CHANGE)
     full = " ".join(v for v in (family_name, given_names, patronymic) if v)
     key = {
         "person": person,
@@ -132,6 +136,7 @@ def person_update(*, person: Person, changes: dict[str, Any], expected_version: 
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError({name: _("Not a field that can be edited.") for name in sorted(unknown)})
+    policy.require_row(by, person, CHANGE)
     current = Person.objects.select_for_update().get(pk=person.pk)
     if current.merged_into_id:
         raise ValidationError(
@@ -185,6 +190,8 @@ def person_merge(*, keep: Person, absorb: Person, by: Any, reason: str) -> Perso
     Nothing moves or is deleted: both timelines and all spellings stay on their own records,
     and `person_unmerge` puts everything back as it was.
     """
+    policy.require_row(by, keep, CHANGE)
+    policy.require_row(by, absorb, CHANGE)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why these records are the same person.")})
     if keep.pk == absorb.pk:
@@ -210,6 +217,7 @@ def person_merge(*, keep: Person, absorb: Person, by: Any, reason: str) -> Perso
 @transaction.atomic
 def person_unmerge(*, absorb: Person, by: Any, reason: str) -> PersonMerge:
     """Undo a merge: `absorb` stands on its own again, with its own timeline intact."""
+    policy.require_row(by, absorb, CHANGE)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the merge is being undone.")})
     absorb = Person.objects.select_for_update().get(pk=absorb.pk)

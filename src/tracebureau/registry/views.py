@@ -115,7 +115,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/person_detail.html", {
         "person": person,
         "identity": identity_rows(person),
-        "variants": selectors.person_name_variants(person=person),
+        "variants": selectors.person_name_variants(user=request.user, person=person),
         "absorbed": selectors.persons_visible(user=request.user).filter(merged_into=person).order_by("pk"),
         "timeline": timeline,
         "status": status_display(timeline.status),

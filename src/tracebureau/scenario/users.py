@@ -23,13 +23,30 @@ CREDENTIALS_FILE = "demo-credentials.txt"
 class DemoAccount:
     username: str
     description: str
+    roles: tuple[str, ...]
+    clearance: str
+    agency_code: str = ""  # an agency liaison's agency, assigned once the world is loaded
     superuser: bool = False
 
 
 ACCOUNTS = (
-    DemoAccount("officer", "case officer: registers people and records what is known"),
-    DemoAccount("analyst", "analyst: reconciles lists, merges duplicate records"),
-    DemoAccount("admin", "administrator (superuser)", superuser=True),
+    DemoAccount("officer", "case officer: registers people and records what is known",
+                ("case_officer",), "confidential"),
+    DemoAccount("analyst", "analyst: reconciles lists, merges duplicate records",
+                ("analyst",), "negotiation_sensitive"),
+    DemoAccount("coordinator", "exchange coordinator: negotiation-sensitive lists",
+                ("exchange_coordinator",), "negotiation_sensitive"),
+    DemoAccount("identification", "identification officer: remains and identifications",
+                ("identification_officer",), "confidential"),
+    DemoAccount("liaison", "family liaison officer: sees no unit, no capture place, nothing detrimental",
+                ("family_liaison",), "restricted"),
+    DemoAccount("navy", "agency liaison of the navy: sees navy personnel only",
+                ("agency_liaison",), "restricted", agency_code="navy"),
+    DemoAccount("press", "press officer: released statistics only, no individual",
+                ("press_officer",), "open"),
+    DemoAccount("auditor", "auditor: reads the audit log", ("auditor",), "open"),
+    DemoAccount("admin", "administrator: accounts and reference data, no person records",
+                ("administrator",), "open", superuser=True),
 )
 
 
@@ -52,7 +69,7 @@ def accounts_create() -> dict[str, str]:
             continue  # an operator's own account of that name keeps its password
         password = _new_password(account.username)
         create = users.objects.create_superuser if account.superuser else users.objects.create_user
-        create(account.username, password=password)
+        create(account.username, password=password, roles=list(account.roles), clearance=account.clearance)
         created[account.username] = password
     return created
 
@@ -78,3 +95,14 @@ def credentials_load() -> dict[str, str]:
         return {}
     pairs = (line.split("\t", 1) for line in text.splitlines() if line and not line.startswith("#"))
     return {pair[0]: pair[1] for pair in pairs if len(pair) == 2}
+
+
+def accounts_scope() -> None:
+    """Give each demo agency liaison their agency (the agencies exist once the world is loaded)."""
+    from tracebureau.registry.models import Agency
+
+    users = get_user_model()
+    for account in ACCOUNTS:
+        if account.agency_code:
+            agency = Agency.objects.get(code=account.agency_code)
+            users.objects.filter(username=account.username, agency=None).update(agency=agency)

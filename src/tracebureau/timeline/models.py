@@ -134,6 +134,14 @@ class Event(AppendOnlyModel):
         choices=Classification.choices,
         default=Classification.RESTRICTED,
     )
+    detrimental_to_disclose = models.BooleanField(
+        _("detrimental to disclose"),
+        default=False,
+        help_text=_(
+            "GC IV art. 137: withheld from everything family-facing, never from the export to the "
+            "ICRC Central Tracing Agency."
+        ),
+    )
     corrects = models.ForeignKey(
         "self",
         verbose_name=_("corrects"),

@@ -9,9 +9,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracebureau.core import policy
+from tracebureau.core.policy import CHANGE, RECORD_EVENT, Can
 from tracebureau.registry.models import Person
 from tracebureau.timeline.choices import Correction, EventKind, Precision
 from tracebureau.timeline.models import BulkEvent, Event, Place, Source
@@ -27,6 +30,7 @@ def place_create(**fields: Any) -> Place:
 @transaction.atomic
 def place_update(*, place: Place, changes: dict[str, Any], by: Any) -> Place:
     """Correct a place (a better name, its coordinates, who controls it now); history keeps the old."""
+    policy.require(by, Can.MANAGE_REFERENCE)
     return _reference_update(place, changes, by=by)
 
 
@@ -36,6 +40,7 @@ def source_update(*, source: Source, changes: dict[str, Any], by: Any) -> Source
 
     Its kind cannot change once events cite it: whether captivity is ICRC-confirmed is read from
     the kind, and must not change for past reports behind the reader's back."""
+    policy.require(by, Can.MANAGE_REFERENCE)
     if "kind" in changes and changes["kind"] != source.kind and source.events.exists():
         raise ValidationError({"kind": _("Events already cite this source; add a new source instead.")})
     return _reference_update(source, changes, by=by)
@@ -52,6 +57,7 @@ def _reference_update(instance: Any, changes: dict[str, Any], *, by: Any) -> Any
 
 
 def source_create(*, by: Any, name: str, kind: str, reliability: str, description: str = "") -> Source:
+    policy.require(by, Can.MANAGE_REFERENCE)
     source = Source(name=name, kind=kind, reliability=reliability, description=description, created_by=by)
     source.full_clean()
     source.save()
@@ -142,6 +148,7 @@ def build_event(
     bulk: BulkEvent | None = None,
 ) -> Event:
     """A validated, unsaved event. Raises ValidationError naming each wrong field."""
+    policy.require_row(by, person, RECORD_EVENT)
     errors: dict[str, Any] = {}
     if person.merged_into_id and corrects is None:
         errors["person"] = _("This record is merged into #%(id)s; record events there.") % {
@@ -195,6 +202,7 @@ def event_retract(*, event: Event, by: Any, reason: str, source: Source | None =
 
     Retracting the retraction restores it.
     """
+    policy.require_row(by, event, CHANGE)
     Event.objects.select_for_update().filter(pk=event.pk).exists()  # serialise two retractions
     if _live_correction(event, Correction.RETRACTS):
         raise ValidationError({"corrects": _("This event is already retracted.")})
@@ -220,6 +228,7 @@ def event_retract(*, event: Event, by: Any, reason: str, source: Source | None =
 def event_supersede(*, event: Event, by: Any, reason: str, **fields: Any) -> Event:
     """Replace an event with a corrected one (a better date, the right place); the old one
     stays visible as superseded."""
+    policy.require_row(by, event, CHANGE)
     if event.kind == EventKind.RETRACTION:
         raise ValidationError({"corrects": _("A retraction is undone by retracting it, not superseding it.")})
     if fields.get("kind") == EventKind.RETRACTION:
@@ -274,6 +283,7 @@ def bulk_event_record(
     """One report about many people, all or nothing: if any person's event is invalid, nothing
     is written and the error names each row and field. Rows are "row 1", "row 2" ... in the
     order given, or `row_names` (the web form and the CLI pass the user's line numbers)."""
+    policy.require(by, Can.RECORD_EVENTS)
     if not label.strip():
         raise ValidationError({"label": _("Give the bulk event a label (what was reported).")})
     if not persons:
@@ -290,6 +300,11 @@ def bulk_event_record(
         seen.add(person.pk)
         try:
             events.append(build_event(person=person, kind=kind, by=by, **fields))
+        except Http404:
+            row_errors.append(
+                _("%(row)s (#%(id)s): no such person, or you may not record events about them")
+                % {"row": row, "id": person.pk}
+            )
         except ValidationError as exc:
             details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
             row_errors.append(

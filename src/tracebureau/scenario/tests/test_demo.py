@@ -20,6 +20,7 @@ from tracebureau.core.models import User
 from tracebureau.registry.models import NameVariant, Person, PersonMerge
 from tracebureau.scenario.cast import DEFAULT_SIZE, SEED_COHORTS, PersonSpec, build_cast, cohort_sizes
 from tracebureau.scenario.names import russian_latin_spelling, russian_spelling
+from tracebureau.scenario.users import ACCOUNTS
 from tracebureau.timeline.models import BulkEvent, Event
 from tracebureau.timeline.selectors import TimelineView, person_timeline
 
@@ -126,7 +127,7 @@ def test_the_passwords_are_kept_for_the_owner_only(demo: Demo) -> None:
     path = demo.data_dir / "demo-credentials.txt"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     usernames = {line.split("\t")[0] for line in path.read_text().splitlines()[1:]}
-    assert usernames == {"officer", "analyst", "admin"}
+    assert usernames == {account.username for account in ACCOUNTS}
 
 
 @pytest.mark.django_db

@@ -16,6 +16,7 @@ from tracebureau.scenario.cast import DEFAULT_SIZE, MAX_SIZE, MIN_SIZE
 from tracebureau.scenario.users import (
     ACCOUNTS,
     accounts_create,
+    accounts_scope,
     credentials_load,
     credentials_path,
     credentials_save,
@@ -58,6 +59,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  accounts: {', '.join(passwords) or 'already there'}")
         try:
             load(seed=seed, size=size, officer=officer, analyst=analyst, say=self._progress)
+            accounts_scope()
         except ValidationError as exc:
             raise CommandError(f"The demo data did not pass validation: {exc}") from exc
         if passwords:
