@@ -62,6 +62,7 @@ class Scenario:
         )
         self.relatives = timeline.source_create(by=self.by, name="Mother", kind="relatives", reliability="C")
         self.olenivka = timeline.place_create(
+            by=self.by,
             name="Olenivka colony",
             name_uk="Оленівська колонія",
             other_names=["Yelenovka"],
@@ -69,6 +70,7 @@ class Scenario:
             control="occupied",
         )
         self.novoazovsk = timeline.place_create(
+            by=self.by,
             name="Novoazovsk hospital", kind="hospital", control="occupied"
         )
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "tracebureau.core",
     "tracebureau.registry",
     "tracebureau.timeline",
+    "tracebureau.reporting",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "tracebureau.core.context_processors.capabilities",
             ],
         },
     },

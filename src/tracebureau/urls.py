@@ -1,17 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from tracebureau.core.views import home
+
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="registry:person-search", permanent=False)),
+    path("", home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("persons/", include("tracebureau.registry.urls")),
     path("timeline/", include("tracebureau.timeline.urls")),
+    path("statistics/", include("tracebureau.reporting.urls")),
     path("api/", include("tracebureau.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -103,3 +103,23 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> QuerySet:
         return self.selector(user=self.context["request"].user)
+
+
+class MaskedSerializer(serializers.Serializer):
+    """Base of serializers of masked rows: a field the policy withheld is null, and named in
+    `withheld`, so a client can tell "withheld from you" from "not known"."""
+
+    withheld = serializers.SerializerMethodField(
+        help_text="Fields withheld from you by the access policy; their values are null."
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_withheld(self, instance: Any) -> list[str]:
+        return sorted(getattr(instance, "_withheld", ()))
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        for name in getattr(instance, "_withheld", ()):
+            if name in data:
+                data[name] = None
+        return data

@@ -266,6 +266,13 @@ def _capability(capability: Can, *, view_only: bool = True) -> Rule:
     return rule
 
 
+def _released(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    readers = (Can.SEE_RELEASED_STATISTICS, Can.RELEASE_STATISTICS)
+    if action == VIEW and any(_needs(access, c) for c in readers):
+        return queryset
+    return queryset.none()
+
+
 def _merges(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
     if action != VIEW:
         return queryset.none()
@@ -284,6 +291,7 @@ RULES: dict[str, Rule] = {
     "timeline.BulkEvent": _capability(Can.SEE_INDIVIDUALS),
     "core.User": _capability(Can.MANAGE_USERS, view_only=False),
     "core.BreakGlass": _capability(Can.READ_AUDIT),
+    "reporting.StatisticsRelease": _released,
 }
 
 
@@ -368,3 +376,9 @@ def require_row(user: Any, instance: Model, action: str) -> None:
     rows = visible_to(type(instance)._default_manager.filter(pk=instance.pk), user, action)
     if not rows.exists():
         raise Http404(f"No such {instance._meta.verbose_name}.")
+
+
+def allows(user: Any, model: type[Model], action: str = VIEW) -> bool:
+    """Whether the user's roles allow `action` on some rows of `model` at all (for menus and the
+    admin's permission checks; which rows is still visible_to's answer)."""
+    return not visible_to(model._default_manager.all(), user, action).query.is_empty()

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -22,8 +22,14 @@ from tracebureau.core.policy import CHANGE, VIEW
 from tracebureau.registry import services
 from tracebureau.registry.filters import PersonFilter
 from tracebureau.registry.models import Person
-from tracebureau.registry.selectors import person_get, person_name_variants, persons_visible
+from tracebureau.registry.selectors import (
+    person_autocomplete,
+    person_get,
+    person_name_variants,
+    persons_visible,
+)
 from tracebureau.registry.serializers import (
+    AutocompleteSerializer,
     MergeSerializer,
     NameVariantSerializer,
     PersonCreateSerializer,
@@ -151,6 +157,16 @@ class PersonViewSet(
         person = self.get_object()
         variant = services.name_variant_add(person=person, by=self.user, **self._validated(request.data))
         return Response(NameVariantSerializer(variant).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Up to 10 persons matching a name, number or date, for pickers (same policy as search).",
+        parameters=[OpenApiParameter("q", str, required=True, description="at least 2 characters")],
+        responses={200: AutocompleteSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def autocomplete(self, request: Request) -> Response:
+        persons = person_autocomplete(user=self.user, query=request.query_params.get("q", ""))
+        return Response(AutocompleteSerializer(persons, many=True).data)
 
     def _validated(self, data: Any) -> dict[str, Any]:
         serializer = self.get_serializer(data=data)

@@ -20,7 +20,7 @@ PERSON_FIELDSETS = [
     (_("Service"), ["category", "side", "power_served", "agency", "rank", "unit",
                     "service_number", "identity_disc", "call_sign"]),
     (_("Contact and next of kin"), ["next_of_kin", "correspondence_address"]),
-    (_("Record"), ["classification"]),
+    (_("Record"), ["classification", "detrimental_to_disclose"]),
 ]
 PERSON_FIELDS = [name for _title, names in PERSON_FIELDSETS for name in names]
 
@@ -102,3 +102,12 @@ class MergeForm(BareLabels, forms.Form):
 
 class ReasonForm(BareLabels, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class BreakGlassForm(BareLabels, forms.Form):
+    person = forms.IntegerField(label=_("Record number"), min_value=1)
+    reason = forms.CharField(
+        label=_("Why you need this record now"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Your name, the record and this reason go into the audit log, which auditors review."),
+    )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from tracebureau.core.policy import CHANGE, VIEW, visible_to
+from tracebureau.core.policy import CHANGE, RECORD_EVENT, VIEW, visible_to, withheld
 from tracebureau.core.text import fold
 from tracebureau.registry.models import Agency, NameVariant, Person
 
@@ -26,6 +27,11 @@ def agencies_visible(*, user: Any, action: str = VIEW) -> QuerySet[Agency]:
 
 def persons_changeable(*, user: Any) -> QuerySet[Person]:
     return persons_visible(user=user, action=CHANGE)
+
+
+def persons_for_events(*, user: Any) -> QuerySet[Person]:
+    """The persons the user may record events about (less than changing their identity)."""
+    return persons_visible(user=user, action=RECORD_EVENT)
 
 
 def person_get(*, user: Any, pk: Any, action: str = VIEW) -> Person:
@@ -119,3 +125,26 @@ def _matching(reference: str, candidates: list[Person]) -> list[Person]:
         return by_id
     by_number = [p for p in candidates if p.service_number == reference]
     return list({p.pk: p for p in by_id + by_number}.values())
+
+
+# Columns of the CSV export of a list of persons, in order.
+EXPORT_FIELDS = (
+    "id", "family_name", "given_names", "patronymic", "birth_date", "sex", "category", "agency",
+    "rank", "unit", "service_number", "call_sign", "classification",
+)
+
+
+def person_export_rows(*, user: Any, persons: QuerySet[Person]) -> Iterator[list[Any]]:
+    """One row per person for the CSV export, masks applied: a withheld field reads "withheld"."""
+    for person in persons.iterator(chunk_size=1000):
+        yield [_export_value(person, name) for name in EXPORT_FIELDS]
+
+
+def _export_value(person: Person, name: str) -> Any:
+    if withheld(person, name):
+        return "[withheld]"
+    if name == "birth_date":
+        return person.birth_date_display
+    if name == "agency":
+        return person.agency.code if person.agency else ""
+    return getattr(person, name)

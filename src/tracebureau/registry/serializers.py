@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tracebureau.core.api import VisibleRelatedField
+from tracebureau.core.api import MaskedSerializer, VisibleRelatedField
 from tracebureau.registry.choices import Script, Transliteration
 from tracebureau.registry.models import Agency, NameVariant, Person, PersonMerge
 from tracebureau.registry.selectors import agencies_visible, persons_changeable
@@ -23,7 +23,7 @@ IDENTITY_FIELDS = [
     "family_name", "given_names", "patronymic", "mother_maiden_name", "birth_date",
     "place_of_birth", "sex", "nationality", "power_served", "category", "side", "agency", "rank",
     "unit", "service_number", "identity_disc", "call_sign", "next_of_kin",
-    "correspondence_address", "distinguishing_marks", "classification",
+    "correspondence_address", "distinguishing_marks", "classification", "detrimental_to_disclose",
 ]
 
 
@@ -87,7 +87,7 @@ class NameVariantSerializer(serializers.ModelSerializer):
         extra_kwargs = {"transliteration": {"choices": Transliteration.choices}}
 
 
-class PersonListSerializer(serializers.ModelSerializer):
+class PersonListSerializer(MaskedSerializer, serializers.ModelSerializer):
     """A row of the list: who the person is and, in brief, what is known of them."""
 
     birth_date = PartialDateField(source="*", read_only=True)
@@ -101,7 +101,7 @@ class PersonListSerializer(serializers.ModelSerializer):
         fields = [
             "id", "full_name", "family_name", "given_names", "patronymic", "birth_date",
             "category", "side", "agency", "service_number", "call_sign", "merged_into",
-            "version", "status",
+            "version", "status", "withheld",
         ]
 
     @extend_schema_field(StatusSerializer)
@@ -109,7 +109,7 @@ class PersonListSerializer(serializers.ModelSerializer):
         return StatusSerializer(self.context["statuses"][person.pk]).data
 
 
-class PersonDetailSerializer(serializers.ModelSerializer):
+class PersonDetailSerializer(MaskedSerializer, serializers.ModelSerializer):
     """The whole record: identity fields, every spelling, and the status derived from the
     timeline (merged records included)."""
 
@@ -124,7 +124,7 @@ class PersonDetailSerializer(serializers.ModelSerializer):
         model = Person
         fields = [
             "id", "full_name", *IDENTITY_FIELDS, "merged_into", "version", "created_at",
-            "updated_at", "name_variants", "status",
+            "updated_at", "name_variants", "status", "withheld",
         ]
 
     @extend_schema_field(NameVariantSerializer(many=True))
@@ -184,4 +184,13 @@ class PersonMergeSerializer(serializers.ModelSerializer):
     class Meta:
         model = PersonMerge
         fields = ["id", "keep", "absorb", "action", "reason", "by", "at"]
+        read_only_fields = fields
+
+
+class AutocompleteSerializer(serializers.ModelSerializer):
+    birth_date = PartialDateField(source="*", read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "full_name", "birth_date"]
         read_only_fields = fields

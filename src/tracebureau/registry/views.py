@@ -11,15 +11,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tracebureau.core.policy import CHANGE
+from tracebureau.core import policy
+from tracebureau.core.exports import csv_lines
+from tracebureau.core.policy import CHANGE, Can
+from tracebureau.core.services import break_glass_open
 from tracebureau.registry import selectors, services
 from tracebureau.registry.forms import (
     PERSON_FIELDS,
+    BreakGlassForm,
     MergeForm,
     PersonForm,
     ReasonForm,
@@ -28,7 +32,7 @@ from tracebureau.registry.forms import (
 )
 from tracebureau.registry.models import Person
 from tracebureau.timeline.choices import FAMILY_LEVEL_WORDING, Situation
-from tracebureau.timeline.selectors import person_timeline, statuses_for
+from tracebureau.timeline.selectors import cta_export_rows, person_timeline, statuses_for
 
 PAGE_SIZE = 50
 
@@ -133,6 +137,9 @@ def identity_rows(person: Person) -> list[tuple[Any, Any]]:
             rows.append((_("Date of birth"), person.birth_date_display))
             continue
         field: Any = Person._meta.get_field(name)
+        if policy.withheld(person, name):
+            rows.append((field.verbose_name, None))  # the template says "withheld"
+            continue
         value = getattr(person, f"get_{name}_display")() if field.choices else getattr(person, name)
         rows.append((field.verbose_name, value))
     return rows
@@ -192,3 +199,50 @@ def person_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The merge is undone; this record stands on its own again."))
             return redirect(absorb)
     return render(request, "registry/person_unmerge.html", {"form": form, "person": absorb})
+
+
+@login_required
+def person_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The persons a search finds, as CSV: the same policy and masks as the page."""
+    policy.require(request.user, Can.EXPORT)
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    persons = selectors.person_search(user=request.user, query=query)
+    rows = selectors.person_export_rows(user=request.user, persons=persons)
+    return _csv_download(csv_lines(selectors.EXPORT_FIELDS, rows), "persons.csv")
+
+
+@login_required
+def person_export_cta(request: HttpRequest) -> StreamingHttpResponse:
+    """Every person the user sees, in the shape of GC III art. 122 notifications, for the ICRC
+    Central Tracing Agency. Not family-facing: nothing detrimental to disclose is withheld."""
+    policy.require(request.user, Can.EXPORT_CTA)
+    header, rows = cta_export_rows(user=request.user)
+    return _csv_download(csv_lines(header, rows), "icrc-cta.csv")
+
+
+def _csv_download(lines: Any, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # personal data must not sit in a shared cache
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """Open one record above one's clearance, for a stated reason that the audit log keeps."""
+    policy.require(request.user, Can.BREAK_GLASS)
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = break_glass_open(
+                by=request.user, person_id=form.cleaned_data["person"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.warning(request, _("Break-glass access open until %(until)s. It is in the audit log.")
+                             % {"until": grant.expires_at.strftime("%Y-%m-%d %H:%M")})
+            return redirect(grant.person)
+    return render(request, "registry/break_glass.html", {"form": form, "hours": policy.BREAK_GLASS_HOURS})

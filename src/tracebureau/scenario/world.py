@@ -127,5 +127,5 @@ def _sources(by: Any) -> dict[str, Source]:
 
 
 def world_create(*, officer: Any, analyst: Any) -> World:
-    places = {key: timeline.place_create(**fields) for key, fields in PLACES.items()}
+    places = {key: timeline.place_create(by=officer, **fields) for key, fields in PLACES.items()}
     return World(officer, analyst, _agencies(), places, _sources(officer))

@@ -1,29 +1,23 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracebureau.registry.admin import ReadOnlyHistoryAdmin
+from tracebureau.core.admin import PolicyAdminMixin, ReadOnlyPolicyAdmin
 from tracebureau.timeline.models import BulkEvent, Event, Place, Source
 
 
 @admin.register(Place)
-class PlaceAdmin(SimpleHistoryAdmin):
+class PlaceAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "control", "region"]
     list_filter = ["kind", "control"]
     search_fields = ["name", "name_uk"]
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "reliability"]
     list_filter = ["kind", "reliability"]
     search_fields = ["name"]
     readonly_fields = ["created_by"]
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         if not change:
@@ -32,7 +26,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyHistoryAdmin):
+class EventAdmin(ReadOnlyPolicyAdmin):
     list_display = ["person", "kind", "occurred_on", "precision", "source", "reliability", "credibility"]
     list_filter = ["kind", "precision", "reliability", "credibility"]
     list_select_related = ["person", "source"]
@@ -40,5 +34,5 @@ class EventAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(BulkEvent)
-class BulkEventAdmin(ReadOnlyHistoryAdmin):
+class BulkEventAdmin(ReadOnlyPolicyAdmin):
     list_display = ["label", "recorded_by", "recorded_at"]

@@ -20,6 +20,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.serializers import BaseSerializer
 
 from tracebureau.core.api import BureauViewSet
+from tracebureau.core.policy import CHANGE, VIEW
 from tracebureau.timeline import services
 from tracebureau.timeline.filters import EventFilter
 from tracebureau.timeline.models import Event, Place, Source
@@ -61,7 +62,9 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BureauViewS
     }
 
     def get_queryset(self) -> QuerySet[Event]:
-        return events_visible(user=self.user)
+        # Correcting needs the right to change the event: otherwise the same 404 as no event.
+        action = CHANGE if self.action in ("retract", "supersede") else VIEW
+        return events_visible(user=self.user, action=action)
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         return self.serializer_classes.get(self.action, EventSerializer)
@@ -133,7 +136,7 @@ class PlaceViewSet(ReferenceViewSet):
         return places_visible(user=self.user)
 
     def perform_create(self, serializer: BaseSerializer) -> None:
-        serializer.instance = services.place_create(**serializer.validated_data)
+        serializer.instance = services.place_create(by=self.user, **serializer.validated_data)
 
 
 class SourceViewSet(ReferenceViewSet):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,12 +79,18 @@ def person_timeline(*, user: Any, person: Person) -> TimelineView:
 
 def statuses_for(*, user: Any, persons: list[Person]) -> dict[int, DerivedStatus]:
     """Derived status of a page of persons, merged records folded in, in a few queries."""
+    grouped = _events_for(user, persons)
+    return {pk: derive_status(e.as_status_event() for e in evs) for pk, evs in grouped.items()}
+
+
+def _events_for(user: Any, persons: list[Person]) -> dict[int, list[Event]]:
+    """Each listed person's visible events, those of the records merged into it included."""
     owners = _record_owners([p.pk for p in persons])
     grouped: dict[int, list[Event]] = {p.pk: [] for p in persons}
     for event in events_visible(user=user).filter(person__in=owners):
         for root in owners[event.person_id]:
             grouped[root].append(event)
-    return {pk: derive_status(e.as_status_event() for e in evs) for pk, evs in grouped.items()}
+    return grouped
 
 
 def _record_owners(roots: list[int]) -> dict[int, set[int]]:
@@ -101,3 +108,49 @@ def _record_owners(roots: list[int]) -> dict[int, set[int]]:
 
 
 _MIDNIGHT = dt.time(0, 0)
+
+
+CTA_HEADER = (
+    "record", "family_name", "given_names", "fathers_name", "mothers_maiden_name", "birth_date",
+    "place_of_birth", "sex", "nationality", "power_served", "category", "rank", "service_number",
+    "identity_disc", "next_of_kin", "address_for_correspondence", "situation", "situation_since",
+    "last_known_place", "last_sign_of_life", "icrc_confirmed", "detrimental_to_disclose",
+)
+_CTA_CHUNK = 500
+
+
+def cta_export_rows(*, user: Any) -> tuple[tuple[str, ...], Iterator[list[Any]]]:
+    """The header and rows of the export to the ICRC Central Tracing Agency: the identity
+    fields of GC III art. 122 and each person's derived situation. Merged records appear once,
+    under the record they were merged into."""
+    from tracebureau.registry.selectors import persons_visible
+
+    persons = persons_visible(user=user).filter(merged_into__isnull=True).order_by("pk")
+    return CTA_HEADER, _cta_rows(user, persons)
+
+
+def _cta_rows(user: Any, persons: QuerySet[Person]) -> Iterator[list[Any]]:
+    places = {p.pk: p.name for p in places_visible(user=user)}
+    chunk: list[Person] = []
+    for person in persons.iterator(chunk_size=_CTA_CHUNK):
+        chunk.append(person)
+        if len(chunk) == _CTA_CHUNK:
+            yield from _cta_chunk(user, chunk, places)
+            chunk = []
+    yield from _cta_chunk(user, chunk, places)
+
+
+def _cta_chunk(user: Any, persons: list[Person], places: dict[int, str]) -> Iterator[list[Any]]:
+    if not persons:
+        return
+    for p, events in zip(persons, _events_for(user, persons).values(), strict=True):
+        s = derive_status(e.as_status_event() for e in events)
+        dates = {e.pk: e.occurred_on.isoformat() for e in events}
+        yield [
+            p.pk, p.family_name, p.given_names, p.patronymic, p.mother_maiden_name,
+            p.birth_date_display, p.place_of_birth, p.sex, p.nationality, p.power_served, p.category,
+            p.rank, p.service_number, p.identity_disc, p.next_of_kin, p.correspondence_address,
+            s.situation, dates.get(s.basis_id or 0, ""), places.get(s.last_place_id or 0, ""),
+            dates.get(s.last_sign_of_life_id or 0, ""),
+            "yes" if s.icrc_basis_id else "no", "yes" if p.detrimental_to_disclose else "no",
+        ]

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tracebureau.core.api import VisibleRelatedField
+from tracebureau.core.api import MaskedSerializer, VisibleRelatedField
 from tracebureau.registry.models import Person
-from tracebureau.registry.selectors import persons_changeable
+from tracebureau.registry.selectors import persons_for_events
 from tracebureau.timeline.choices import EventKind, Situation
 from tracebureau.timeline.models import BulkEvent, Event, Place, Source
 from tracebureau.timeline.selectors import places_visible, sources_visible
@@ -18,7 +18,7 @@ from tracebureau.timeline.status import DerivedStatus
 # What the client may say about an event; the rest (grading copy, corrections) the services set.
 EVENT_INPUT_FIELDS = [
     "kind", "occurred_on", "occurred_time", "precision", "place", "source", "reliability",
-    "credibility", "note", "classification",
+    "credibility", "note", "classification", "detrimental_to_disclose",
 ]
 
 
@@ -50,14 +50,14 @@ class StatusSerializer(serializers.Serializer):
         return [{"death": death, "sign_of_life": sign} for death, sign in status.conflicts]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(MaskedSerializer, serializers.ModelSerializer):
     """An event as recorded; `occurred_display` shows its date to the precision known."""
 
     class Meta:
         model = Event
         fields = [
             "id", "person", *EVENT_INPUT_FIELDS, "occurred_display", "grade", "corrects",
-            "correction", "reason", "bulk", "recorded_by", "recorded_at",
+            "correction", "reason", "bulk", "recorded_by", "recorded_at", "withheld",
         ]
         read_only_fields = fields
 
@@ -92,7 +92,7 @@ class TimelineSerializer(serializers.Serializer):
 
 
 class EventCreateSerializer(serializers.ModelSerializer):
-    person = VisibleRelatedField(selector=persons_changeable)
+    person = VisibleRelatedField(selector=persons_for_events)
     place = VisibleRelatedField(selector=places_visible, allow_null=True, required=False)
     # DRF's Field has an attribute `source`; the stubs take this API field for it.
     source = VisibleRelatedField(selector=sources_visible)  # type: ignore[assignment]
@@ -137,7 +137,7 @@ class BulkEventCreateSerializer(EventCreateSerializer):
         fields = ["label", "persons", *EVENT_INPUT_FIELDS]
 
     def validate_persons(self, ids: Sequence[int]) -> list[Person]:
-        found = persons_changeable(user=self.context["request"].user).in_bulk(ids)
+        found = persons_for_events(user=self.context["request"].user).in_bulk(ids)
         missing = [f"row {row}: no person #{pk}" for row, pk in enumerate(ids, 1) if pk not in found]
         if missing:
             raise serializers.ValidationError(missing)

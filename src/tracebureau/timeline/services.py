@@ -20,7 +20,8 @@ from tracebureau.timeline.choices import Correction, EventKind, Precision
 from tracebureau.timeline.models import BulkEvent, Event, Place, Source
 
 
-def place_create(**fields: Any) -> Place:
+def place_create(*, by: Any, **fields: Any) -> Place:
+    policy.require(by, Can.MANAGE_REFERENCE)
     place = Place(**fields)
     place.full_clean()
     place.save()

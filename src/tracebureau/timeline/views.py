@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from tracebureau.core.policy import CHANGE
+from tracebureau.core.policy import CHANGE, RECORD_EVENT
 from tracebureau.registry.forms import add_service_errors
 from tracebureau.registry.models import Person
 from tracebureau.registry.selectors import person_get
@@ -29,7 +29,7 @@ from tracebureau.timeline.selectors import events_visible
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest, pk: int) -> HttpResponse:
-    person = person_get(user=request.user, pk=pk, action=CHANGE)
+    person = person_get(user=request.user, pk=pk, action=RECORD_EVENT)
     form = EventForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -45,10 +45,10 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
 def _event_for_change(request: HttpRequest, pk: int) -> tuple[Event, Person]:
     """The event and the record it belongs to, or 404 unless the user may change that record."""
     try:
-        event = events_visible(user=request.user).get(pk=pk)
+        event = events_visible(user=request.user, action=CHANGE).get(pk=pk)
     except Event.DoesNotExist:
         raise Http404("No such event.") from None
-    return event, person_get(user=request.user, pk=event.person_id, action=CHANGE)
+    return event, person_get(user=request.user, pk=event.person_id, action=RECORD_EVENT)
 
 
 def _timeline_page(person: Person) -> Any:
