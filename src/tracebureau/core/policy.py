@@ -36,6 +36,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.db.models.query import ModelIterable
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tracebureau.core.choices import Role, levels_up_to
 
@@ -164,6 +165,13 @@ def require(user: Any, capability: Can) -> None:
     visible_to, whose 404 does not reveal that the record exists."""
     if not can(user, capability):
         raise PermissionDenied(f"Your roles do not allow this ({capability}).")
+
+
+def classification_errors(user: Any, level: str) -> dict[str, str]:
+    """A write may not classify a record above the writer's clearance: they could not see it."""
+    if level in access_of(user).levels:
+        return {}
+    return {"classification": gettext("Above your clearance: you could not read the record afterwards.")}
 
 
 def capabilities(user: Any) -> frozenset[str]:

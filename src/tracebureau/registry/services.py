@@ -61,6 +61,11 @@ def _validate(person: Person) -> None:
         raise ValidationError(errors)
 
 
+def _check_clearance(person: Person, by: Any) -> None:
+    if errors := policy.classification_errors(by, person.classification):
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def person_create(*, by: Any, family_name: str, category: str, **fields: Any) -> Person:
     """Register a person. The name as given becomes the first name variant, and a Cyrillic name
@@ -71,6 +76,7 @@ def person_create(*, by: Any, family_name: str, category: str, **fields: Any) ->
         raise ValidationError({name: _("Not a field of a person.") for name in sorted(unknown)})
     person = Person(family_name=family_name, category=category, created_by=by, **fields)
     _validate(person)
+    _check_clearance(person, by)
     person.save()
     _record_own_name(person, by=by)
     return person
@@ -150,6 +156,7 @@ def person_update(*, person: Person, changes: dict[str, Any], expected_version: 
     for name, value in changed.items():
         setattr(current, name, value)
     _validate(current)
+    _check_clearance(current, by)
     current.version += 1
     current._change_reason = "edit"  # type: ignore[attr-defined]
     current.save()

@@ -147,6 +147,7 @@ def build_event(
     correction: str = "",
     reason: str = "",
     bulk: BulkEvent | None = None,
+    detrimental_to_disclose: bool = False,
 ) -> Event:
     """A validated, unsaved event. Raises ValidationError naming each wrong field."""
     policy.require_row(by, person, RECORD_EVENT)
@@ -174,9 +175,11 @@ def build_event(
         reason=reason,
         bulk=bulk,
         recorded_by=by,
+        detrimental_to_disclose=detrimental_to_disclose,
     )
     if classification:
         event.classification = classification
+    errors.update(policy.classification_errors(by, event.classification))
     try:
         event.full_clean(exclude=["person", "bulk", "recorded_by", "corrects"], validate_constraints=False)
     except ValidationError as exc:
@@ -247,6 +250,7 @@ def event_supersede(*, event: Event, by: Any, reason: str, **fields: Any) -> Eve
         "credibility": event.credibility,
         "note": event.note,
         "classification": event.classification,
+        "detrimental_to_disclose": event.detrimental_to_disclose,
         # The grade given to this report stays unless the source changes with the correction.
         "reliability": None if "source" in fields else event.reliability,
         **fields,

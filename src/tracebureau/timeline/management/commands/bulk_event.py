@@ -11,10 +11,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tracebureau.core.commands import staff_account
 from tracebureau.registry.selectors import persons_by_reference
 from tracebureau.timeline.choices import EventKind, Precision
 from tracebureau.timeline.selectors import places_visible, sources_visible
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         parser.add_argument("--note", default="")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = self._user(options["username"])
+        user = staff_account(options["username"])
         fields = self._event_fields(options, user)
         persons = self._persons(options["file"], user)
         try:
@@ -56,12 +56,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Recorded {bulk.events.count()} events as bulk event #{bulk.pk}.")
         )
-
-    def _user(self, username: str) -> Any:
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"--as {username}: no active staff account of that name.")
-        return user
 
     def _persons(self, path: Path, user: Any) -> list[Any]:
         rows = _read_rows(path)
