@@ -68,7 +68,7 @@ class StaffChangeForm(UserChangeForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         self.instance.roles = cleaned.get("roles", [])
         return cleaned
 

@@ -128,7 +128,7 @@ def _matching(reference: str, candidates: list[Person]) -> list[Person]:
 
 
 # Columns of the CSV export of a list of persons, in order.
-EXPORT_FIELDS = (
+EXPORT_FIELDS: tuple[str, ...] = (
     "id", "family_name", "given_names", "patronymic", "birth_date", "sex", "category", "agency",
     "rank", "unit", "service_number", "call_sign", "classification",
 )

@@ -13,7 +13,7 @@ class FiguresSerializer(serializers.Serializer):
 
 class StatisticsReleaseSerializer(serializers.ModelSerializer):
     figures = FiguresSerializer()
-    released_by = serializers.StringRelatedField()
+    released_by: serializers.StringRelatedField = serializers.StringRelatedField()
 
     class Meta:
         model = StatisticsRelease
