@@ -131,8 +131,22 @@ def _register(story: Story, spec: PersonSpec) -> Person:
     else:
         family_name = spec.family_name
     return registry.person_create(
-        by=story.world.officer, family_name=family_name, category=spec.category, **fields
+        by=story.world.officer, family_name=family_name, category=spec.category,
+        **fields, **_sensitivity(spec),
     )
+
+
+def _sensitivity(spec: PersonSpec) -> dict[str, Any]:
+    """Spread the need-to-know over the cast, so every demo account sees a different register:
+    every 25th negotiation-sensitive (on an exchange list being negotiated), every 10th
+    confidential, every 40th detrimental to disclose to the family (GC IV art. 137)."""
+    if spec.number % 25 == 3:
+        level = "negotiation_sensitive"
+    elif spec.number % 10 == 0:
+        level = "confidential"
+    else:
+        level = "restricted" if spec.agency else "open"
+    return {"classification": level, "detrimental_to_disclose": spec.number % 40 == 7}
 
 
 def register_cast(story: Story, cast: list[PersonSpec]) -> None:

@@ -31,7 +31,7 @@ class DemoAccount:
 
 ACCOUNTS = (
     DemoAccount("officer", "case officer: registers people and records what is known",
-                ("case_officer",), "confidential"),
+                ("case_officer",), "negotiation_sensitive"),
     DemoAccount("analyst", "analyst: reconciles lists, merges duplicate records",
                 ("analyst",), "negotiation_sensitive"),
     DemoAccount("coordinator", "exchange coordinator: negotiation-sensitive lists",
