@@ -19,7 +19,8 @@ from tracebureau.audit.choices import AuditAction
 from tracebureau.audit.services import audit_record
 
 # Who did it, when no request or command says: the instance's own record of its author.
-AUTHOR_ATTRIBUTES = ("by", "recorded_by")
+# `_history_user` is django-simple-history's: services set it to the editor of this save.
+AUTHOR_ATTRIBUTES = ("_history_user", "by", "recorded_by")
 # The author of a record's creation, which is not the author of later changes.
 CREATOR_ATTRIBUTES = ("created_by",)
 
@@ -69,7 +70,8 @@ def record_write(
         return  # Django's own bookkeeping of a sign-in, recorded as the sign-in itself
     user = context.current().current_user() or author(instance, created)
     if created and sender._meta.label == "core.BreakGlass":
-        reason = getattr(instance, "reason", "")
+        # The user given access is the one who asked for it, with this reason.
+        user, reason = user or getattr(instance, "user", None), getattr(instance, "reason", "")
         audit_record(action=AuditAction.BREAK_GLASS, user=user, obj=instance, reason=reason)
         return
     if created:

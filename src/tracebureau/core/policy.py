@@ -284,6 +284,7 @@ RULES: dict[str, Rule] = {
     "timeline.BulkEvent": _capability(Can.SEE_INDIVIDUALS),
     "core.User": _capability(Can.MANAGE_USERS, view_only=False),
     "core.BreakGlass": _capability(Can.READ_AUDIT),
+    "audit.AuditEntry": _capability(Can.READ_AUDIT),
 }
 
 

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from tracebureau.audit.services import audit_read
 from tracebureau.core.policy import CHANGE
 from tracebureau.registry import selectors, services
 from tracebureau.registry.forms import (
@@ -110,7 +111,7 @@ def _as_of(person: Person, version: int) -> Person:
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get(user=request.user, pk=pk)
+    person = audit_read(request, selectors.person_get(user=request.user, pk=pk))
     timeline = person_timeline(user=request.user, person=person)
     return render(request, "registry/person_detail.html", {
         "person": person,

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.serializers import BaseSerializer
 
+from tracebureau.audit.api import AuditedReadMixin
 from tracebureau.core.api import BureauViewSet
 from tracebureau.timeline import services
 from tracebureau.timeline.filters import EventFilter
@@ -51,7 +52,7 @@ def register(router: DefaultRouter) -> None:
         responses={201: EventSerializer, 400: _ERRORS},
     ),
 )
-class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BureauViewSet):
+class EventViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BureauViewSet):
     filterset_class = EventFilter
     serializer_classes: dict[str, type[BaseSerializer]] = {
         "create": EventCreateSerializer,
