@@ -95,3 +95,13 @@ def test_an_unreadable_filter_shows_nothing_and_says_why(auditor_client):
     assert "Enter a whole number." in response.text
     response = auditor_client.get(URL, {"since": "2024-05-02T00:00", "until": "2024-05-01T00:00"})
     assert "The end of the range must come after its start." in response.text
+
+
+def test_it_speaks_ukrainian(auditor_client):
+    from django.utils import translation
+
+    audit_record(action="sign_in_failed", username="guess")
+    with translation.override("uk"):
+        response = auditor_client.get(URL, HTTP_ACCEPT_LANGUAGE="uk")
+    assert "Журнал аудиту" in response.text
+    assert "невдалий вхід" in response.text
