@@ -31,7 +31,8 @@ def triggers_off() -> Iterator[Any]:
                 cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
-            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                           [TABLE])
             triggers = cursor.fetchall()
             for name, _sql in triggers:
                 cursor.execute(f"DROP TRIGGER {name}")
