@@ -142,3 +142,18 @@ def test_tail_prints_the_newest_entries_oldest_first(trail):
     lines = run("tail", "-n", "2").splitlines()
     assert [line.split()[0] for line in lines] == [f"#{trail[-2].seq}", f"#{trail[-1].seq}"]
     assert "guess-4" in lines[-1]
+
+
+def test_every_column_reads_back_as_it_was_hashed(scenario, case_officer, rf):
+    """Each database hands values back in its own way (JSON key order, IPv6 spelling, time
+    zones); the hash must not depend on it."""
+    person = scenario.person()
+    request = rf.get("/persons/", REMOTE_ADDR="2001:0db8:0000:0000:0000:0000:0000:0001",
+                     HTTP_USER_AGENT="Мобільний браузер/1.0")
+    request.user = case_officer
+    audit_record(action="break_glass", obj=person, request=request, reason="Обмін «50 на 50»",
+                 detail={"z": [3, 1], "a": {"nested": True}, "fields": ["unit"]})
+    stored = AuditEntry.objects.latest("seq")
+    assert (stored.ip, stored.person_id, stored.surface) == ("2001:db8::1", person.pk, "web")
+    assert stored.user_agent == "Мобільний браузер/1.0"
+    assert verify().startswith("OK")
