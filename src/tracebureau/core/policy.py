@@ -300,6 +300,7 @@ RULES: dict[str, Rule] = {
     "core.User": _capability(Can.MANAGE_USERS, view_only=False),
     "core.BreakGlass": _capability(Can.READ_AUDIT),
     "reporting.StatisticsRelease": _released,
+    "audit.AuditEntry": _capability(Can.READ_AUDIT),
 }
 
 

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.serializers import BaseSerializer
 
+from tracebureau.audit.services import audit_read
 from tracebureau.core.api import BureauViewSet
 from tracebureau.core.policy import CHANGE, VIEW
 from tracebureau.registry import services
@@ -103,7 +104,7 @@ class PersonViewSet(
         return Response(data) if page is None else self.get_paginated_response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._detail(self.get_object())
+        return self._detail(audit_read(request, self.get_object()))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         fields = self._validated(request.data)
@@ -144,7 +145,7 @@ class PersonViewSet(
     @extend_schema(summary="The person's events, merged records included, each with its role.")
     @action(detail=True, methods=["get"])
     def timeline(self, request: Request, pk: str) -> Response:
-        view = person_timeline(user=self.user, person=self.get_object())
+        view = person_timeline(user=self.user, person=audit_read(request, self.get_object()))
         data = {"status": view.status, "events": view.events}
         return Response(TimelineSerializer(data, context={"status": view.status}).data)
 

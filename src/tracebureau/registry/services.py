@@ -159,6 +159,7 @@ def person_update(*, person: Person, changes: dict[str, Any], expected_version: 
     _check_clearance(current, by)
     current.version += 1
     current._change_reason = "edit"  # type: ignore[attr-defined]
+    current._history_user = by  # type: ignore[attr-defined]  # history and audit name the editor
     current.save()
     if set(changed) & set(NAME_FIELDS):
         _record_own_name(current, by=by)
@@ -215,6 +216,7 @@ def person_merge(*, keep: Person, absorb: Person, by: Any, reason: str) -> Perso
     absorb.merged_into = keep
     absorb.version += 1
     absorb._change_reason = f"merged into #{keep.pk}"  # type: ignore[attr-defined]  # reason: PersonMerge
+    absorb._history_user = by  # type: ignore[attr-defined]
     absorb.save()
     return PersonMerge.objects.create(
         keep=keep, absorb=absorb, action=MergeAction.MERGED, reason=reason, by=by
@@ -234,6 +236,7 @@ def person_unmerge(*, absorb: Person, by: Any, reason: str) -> PersonMerge:
     absorb.merged_into = None
     absorb.version += 1
     absorb._change_reason = f"merge into #{keep.pk} undone"  # type: ignore[attr-defined]  # reason: PersonMerge
+    absorb._history_user = by  # type: ignore[attr-defined]
     absorb.save()
     return PersonMerge.objects.create(
         keep=keep, absorb=absorb, action=MergeAction.UNMERGED, reason=reason, by=by

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from tracebureau.audit.services import audit_export, audit_read
 from tracebureau.core import policy
 from tracebureau.core.exports import csv_lines
 from tracebureau.core.policy import CHANGE, Can
@@ -114,7 +115,7 @@ def _as_of(person: Person, version: int) -> Person:
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get(user=request.user, pk=pk)
+    person = audit_read(request, selectors.person_get(user=request.user, pk=pk))
     timeline = person_timeline(user=request.user, person=person)
     return render(request, "registry/person_detail.html", {
         "person": person,
@@ -209,6 +210,7 @@ def person_export(request: HttpRequest) -> StreamingHttpResponse:
     query = form.cleaned_data["q"] if form.is_valid() else ""
     persons = selectors.person_search(user=request.user, query=query)
     rows = selectors.person_export_rows(user=request.user, persons=persons)
+    audit_export(user=request.user, what="persons", query=query, count=persons.count())
     return _csv_download(csv_lines(selectors.EXPORT_FIELDS, rows), "persons.csv")
 
 
@@ -218,6 +220,7 @@ def person_export_cta(request: HttpRequest) -> StreamingHttpResponse:
     Central Tracing Agency. Not family-facing: nothing detrimental to disclose is withheld."""
     policy.require(request.user, Can.EXPORT_CTA)
     header, rows = cta_export_rows(user=request.user)
+    audit_export(user=request.user, what="icrc-cta")
     return _csv_download(csv_lines(header, rows), "icrc-cta.csv")
 
 

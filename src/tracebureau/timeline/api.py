@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.serializers import BaseSerializer
 
+from tracebureau.audit.api import AuditedReadMixin
 from tracebureau.core.api import BureauViewSet
 from tracebureau.core.policy import CHANGE, VIEW
 from tracebureau.timeline import services
@@ -52,7 +53,7 @@ def register(router: DefaultRouter) -> None:
         responses={201: EventSerializer, 400: _ERRORS},
     ),
 )
-class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BureauViewSet):
+class EventViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BureauViewSet):
     filterset_class = EventFilter
     serializer_classes: dict[str, type[BaseSerializer]] = {
         "create": EventCreateSerializer,

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracebureau.audit.services import audit_bulk_created
 from tracebureau.core import policy
 from tracebureau.core.policy import CHANGE, RECORD_EVENT, Can
 from tracebureau.registry.models import Person
@@ -322,4 +323,5 @@ def bulk_event_record(
     for event in events:
         event.bulk = bulk
     Event.objects.bulk_create(events)
+    audit_bulk_created(events, user=by)
     return bulk

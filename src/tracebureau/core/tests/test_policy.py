@@ -39,7 +39,9 @@ def test_roles_add_up(db: Any) -> None:
 
 def test_an_agency_liaison_without_an_agency_sees_no_one(scenario: Any) -> None:
     scenario.person()
-    liaison = User.objects.create_user("adrift", password=None, roles=["agency_liaison"], clearance="restricted")
+    liaison = User.objects.create_user(
+        "adrift", password=None, roles=["agency_liaison"], clearance="restricted"
+    )
     assert not policy.visible_to(Person.objects.all(), liaison).exists()
 
 

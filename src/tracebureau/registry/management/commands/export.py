@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tracebureau.audit.services import audit_export
 from tracebureau.core import policy
 from tracebureau.core.commands import staff_account
 from tracebureau.core.exports import csv_lines
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         else:
             header, rows = cta_export_rows(user=user)
         count = self._write(csv_lines(header, rows), output)
+        audit_export(user=user, what=what, query=query, count=count)
         sys.stderr.write(f"Exported {count} rows as {username}.\n")
 
     def _write(self, lines: Any, output: Path | None) -> int:
