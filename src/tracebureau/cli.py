@@ -14,7 +14,12 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracebureau.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["tracebureau", *(argv if argv is not None else sys.argv[1:])])
+    args = list(argv if argv is not None else sys.argv[1:])
+    if args and not args[0].startswith("-"):
+        # Commands are modules, so their names have underscores; the README writes them with
+        # hyphens (`totp-code`), and both work. No Django command has a hyphen in its name.
+        args[0] = args[0].replace("-", "_")
+    execute_from_command_line(["tracebureau", *args])
 
 
 if __name__ == "__main__":
