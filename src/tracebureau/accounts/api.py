@@ -23,7 +23,7 @@ from tracebureau.core.choices import Role
 from tracebureau.core.policy import requires_two_factor
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenObtainSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     otp = serializers.CharField(required=False, allow_blank=True,
@@ -55,10 +55,10 @@ class TokenView(APIView):
     def get_permissions(self) -> list[BasePermission]:
         return [AllowAny()] if self.request.method == "POST" else [CallingToken()]
 
-    @extend_schema(request=TokenRequestSerializer, responses={201: TokenIssuedSerializer},
+    @extend_schema(request=TokenObtainSerializer, responses={201: TokenIssuedSerializer},
                    auth=[], summary="Sign in and get an API token")
     def post(self, request: Request) -> Response:
-        data = TokenRequestSerializer(data=request.data)
+        data = TokenObtainSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = self._signed_in(request, **data.validated_data)
         try:
@@ -96,10 +96,10 @@ class TokenView(APIView):
             raise exceptions.PermissionDenied(
                 "Set up two-factor sign-in on the web first; then give its code as `otp`."
             )
-        if not services.device_verify(device=device, code=otp or ""):
-            wait = services.throttle_wait(device)
-            if wait:
-                raise exceptions.Throttled(wait=wait, detail="Too many wrong codes.")
+        wait = services.throttle_wait(device)
+        if wait:
+            raise exceptions.Throttled(wait=wait, detail="Too many wrong authenticator codes.")
+        if not otp or not services.device_verify(device=device, code=otp):
             raise exceptions.AuthenticationFailed("The authenticator code (`otp`) is missing or wrong.")
 
 

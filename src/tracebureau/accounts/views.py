@@ -3,6 +3,7 @@ page; and what a locked-out sign-in is answered."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -47,12 +49,19 @@ def _verified(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
     return redirect(_next_url(request))
 
 
-def _refused(form: CodeForm, device: TOTPDevice) -> None:
+def _code_accepted(form: CodeForm, device: TOTPDevice, check: Callable[..., bool]) -> bool:
+    """Whether `check` accepts the form's code; if not, the form says why: a wrong code, or
+    django-otp's throttling, which doubles the wait after each wrong code."""
     wait = services.throttle_wait(device)
+    if not wait and check(device=device, code=form.cleaned_data["code"]):
+        return True
     if wait:
-        form.add_error("code", _("Too many wrong codes. Try again in %(seconds)s seconds.") % {"seconds": wait})
+        message = ngettext("Too many wrong codes. Try again in %(seconds)d second.",
+                           "Too many wrong codes. Try again in %(seconds)d seconds.", wait)
+        form.add_error("code", message % {"seconds": wait})
     else:
         form.add_error("code", _("That code is not right. Enter the code your app shows now."))
+    return False
 
 
 @never_cache
@@ -62,11 +71,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         return _keep_next("accounts:two-factor-verify", request)
     device = services.device_enrol(user=request.user)
     form = CodeForm(request.POST or None)
-    if form.is_valid():
-        if services.device_confirm(device=device, code=form.cleaned_data["code"]):
-            messages.success(request, _("Two-factor sign-in is set up."))
-            return _verified(request, device)
-        _refused(form, device)
+    if form.is_valid() and _code_accepted(form, device, services.device_confirm):
+        messages.success(request, _("Two-factor sign-in is set up."))
+        return _verified(request, device)
     context = {"form": form, "qr": qr_svg(device.config_url), "secret": secret_text(device),
                "next": _next_url(request)}
     return render(request, "accounts/two_factor_setup.html", context)
@@ -79,10 +86,8 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if device is None:
         return _keep_next("accounts:two-factor-setup", request)
     form = CodeForm(request.POST or None)
-    if form.is_valid():
-        if services.device_verify(device=device, code=form.cleaned_data["code"]):
-            return _verified(request, device)
-        _refused(form, device)
+    if form.is_valid() and _code_accepted(form, device, services.device_verify):
+        return _verified(request, device)
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)})
 
 
