@@ -3,9 +3,8 @@ environment (see README, "Configuration"); the embedded default is SQLite in ./d
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import datetime as dt
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured

@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from django_otp.oath import totp
 
 from .conftest import PASSWORD, TOTP_KEY, USERNAME
@@ -53,7 +52,9 @@ def signed_in(browser, server_url):
 
 @pytest.fixture
 def page(browser, signed_in):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", storage_state=signed_in)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB", storage_state=signed_in
+    )
     page = context.new_page()
     yield page
     context.close()
@@ -127,8 +128,11 @@ def test_the_language_switcher_shows_ukrainian(page, server_url):
 @pytest.mark.parametrize("path", ["/persons/", "/persons/1/", "/api/docs/", "/accounts/tokens/"])
 def test_pages_break_no_rule_of_the_content_security_policy(page, server_url, path):
     refused = []
-    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
-            else None)
+    def note(message):
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    page.on("console", note)
     page.goto(f"{server_url}{path}")
     page.wait_for_load_state("networkidle")
     assert refused == []

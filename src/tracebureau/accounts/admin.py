@@ -12,7 +12,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     """Administrators see every token and revoke them; nobody edits or deletes one, and keys
     are issued by their holders only (the API tokens page, POST /api/token/)."""
 
-    list_display = ["prefix", "name", "user", "roles", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    list_display = ("prefix", "name", "user", "roles", "created_at", "expires_at", "revoked_at",
+                    "last_used_at")
     list_filter = ["revoked_at"]
     search_fields = ["user__username", "name", "prefix"]
     readonly_fields = list_display

@@ -75,6 +75,7 @@ class TokenView(APIView):
     @extend_schema(request=None, responses={204: OpenApiResponse(description="Revoked")},
                    summary="Revoke the token this request carries")
     def delete(self, request: Request) -> Response:
+        assert isinstance(request.auth, ApiToken)  # CallingToken let only a token through
         services.token_revoke(token=request.auth, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

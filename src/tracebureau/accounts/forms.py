@@ -32,4 +32,5 @@ class TokenCreateForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         held = roles_of(user)
-        self.fields["roles"].choices = [(role.value, role.label) for role in Role if role.value in held]
+        roles: Any = self.fields["roles"]
+        roles.choices = [(role.value, role.label) for role in Role if role.value in held]

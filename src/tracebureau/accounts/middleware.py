@@ -31,9 +31,9 @@ class TwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if requires_two_factor(user) and not user.is_verified():  # type: ignore[union-attr]
-            if not request.path_info.startswith(_open_paths()):
-                return self._second_factor(request)
+        waiting = requires_two_factor(user) and not user.is_verified()  # type: ignore[union-attr]
+        if waiting and not request.path_info.startswith(_open_paths()):
+            return self._second_factor(request)
         return self.get_response(request)
 
     @staticmethod

@@ -19,7 +19,8 @@ def second_factor(settings: Any) -> None:
 
 def user_with(username: str, *roles: str, **fields: Any) -> User:
     return User.objects.create_user(
-        username, password=f"{username}-long-password-1", roles=list(roles), clearance="confidential", **fields
+        username, password=f"{username}-long-password-1", roles=list(roles), clearance="confidential",
+        **fields,
     )
 
 

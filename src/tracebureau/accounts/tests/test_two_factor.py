@@ -103,7 +103,8 @@ def test_a_current_code_confirms_the_device_and_opens_the_pages(client, case_off
     client.force_login(case_officer)
     client.get("/accounts/two-factor/setup/")
     device = TOTPDevice.objects.get(user=case_officer)
-    response = client.post("/accounts/two-factor/setup/", {"code": current_code(device), "next": "/timeline/bulk/"})
+    code = current_code(device)
+    response = client.post("/accounts/two-factor/setup/", {"code": code, "next": "/timeline/bulk/"})
     assert response["Location"] == "/timeline/bulk/"
     assert TOTPDevice.objects.get(user=case_officer).confirmed
     assert client.get("/persons/").status_code == 200

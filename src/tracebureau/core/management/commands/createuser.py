@@ -83,7 +83,7 @@ class Command(BaseCommand):
         kind = "superuser" if superuser else "staff account"
         self.stdout.write(self.style.SUCCESS(f"Created {kind} {user.username!r}."))
         if requires_two_factor(user):
-            self.stdout.write("They set up an authenticator app (two-factor sign-in) when they first sign in.")
+            self.stdout.write("They set up an authenticator app (two-factor sign-in) at their first sign-in.")
 
     def _new_user(self, username: str, email: str, superuser: bool) -> Any:
         """An unsaved user; refuses a taken name, whatever its letter case."""
