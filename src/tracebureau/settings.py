@@ -150,6 +150,8 @@ AXES_VERBOSE = False
 # Off only for development: nothing else replaces it.
 TRACEBUREAU_REQUIRE_TWO_FACTOR = env_bool("TRACEBUREAU_REQUIRE_TWO_FACTOR", True)
 OTP_TOTP_ISSUER = env_str("TRACEBUREAU_TOTP_ISSUER", "tracebureau")
+# An administrator removes a lost device in the admin, but never reads its secret there.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 TRACEBUREAU_API_TOKEN_DAYS = env_int("TRACEBUREAU_API_TOKEN_DAYS", 30, minimum=1)
 
 # A session ends after this long without a request, and when the browser closes: an unlocked
