@@ -1,9 +1,9 @@
 """The REST API's router: each app contributes its viewsets from its own api.py."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from tracebureau.accounts.api import TokenRevokeView, TokenView
 from tracebureau.registry.api import register as register_registry
 from tracebureau.reporting.api import register as register_reporting
 from tracebureau.timeline.api import register as register_timeline
@@ -14,6 +14,7 @@ register_timeline(router)
 register_reporting(router)
 
 urlpatterns = [
-    path("token/", obtain_auth_token, name="api-token"),
+    path("token/", TokenView.as_view(), name="api-token"),
+    path("token/revoke/", TokenRevokeView.as_view(), name="api-token-revoke"),
     path("", include(router.urls)),
 ]

@@ -16,10 +16,15 @@ def main(argv: list[str] | None = None) -> None:
 
     from tracebureau.audit.context import acting
 
+    args = list(argv if argv is not None else sys.argv[1:])
+    if args and not args[0].startswith("-"):
+        # Commands are modules, so their names have underscores; the README writes them with
+        # hyphens (`totp-code`), and both work. No Django command has a hyphen in its name.
+        args[0] = args[0].replace("-", "_")
     # What a command writes or reads is recorded as done from the command line; `serve` hands
     # each request its own surface (web, api, admin) in the audit middleware.
     with acting(surface="cli"):
-        execute_from_command_line(["tracebureau", *(argv if argv is not None else sys.argv[1:])])
+        execute_from_command_line(["tracebureau", *args])
 
 
 if __name__ == "__main__":

@@ -118,3 +118,10 @@ def english(settings: Any) -> Any:
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def second_factor(settings: Any) -> None:
+    """Most tests sign in with force_login, which knows nothing of a second factor, so they run
+    with it switched off; the sign-in tests (accounts/tests) switch it back on."""
+    settings.TRACEBUREAU_REQUIRE_TWO_FACTOR = False

@@ -3,6 +3,7 @@ environment (see README, "Configuration"); the embedded default is SQLite in ./d
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -30,12 +31,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "tracebureau.core",
+    "tracebureau.accounts",
     "tracebureau.registry",
     "tracebureau.timeline",
     "tracebureau.reporting",
@@ -44,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -51,9 +56,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tracebureau.audit.middleware.AuditContextMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "tracebureau.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged on the way in into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracebureau.urls"
@@ -91,6 +100,20 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2 (memory-hard) for every new or changed password; the others only to check, and
+# upgrade on sign-in, hashes written before Argon2 was the default.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# django-axes first: it refuses a locked-out username and address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -116,16 +139,77 @@ STORAGES = {
 # Serve straight from the app folders too, so `make demo` needs no collectstatic step to look right.
 WHITENOISE_USE_FINDERS = True
 
+# --- sign-in (README, "Sign-in") ------------------------------------------------------------
+
+# Failed sign-ins, counted per user name and address together, so that one attacker cannot lock
+# a colleague out from elsewhere and one address cannot try name after name unthrottled.
+AXES_FAILURE_LIMIT = env_int("TRACEBUREAU_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("TRACEBUREAU_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tracebureau.accounts.views.locked_out"
+AXES_VERBOSE = False
+
+# Whoever sees every agency's people signs in with a second factor (core.policy decides who).
+# Off only for development: nothing else replaces it.
+TRACEBUREAU_REQUIRE_TWO_FACTOR = env_bool("TRACEBUREAU_REQUIRE_TWO_FACTOR", True)
+OTP_TOTP_ISSUER = env_str("TRACEBUREAU_TOTP_ISSUER", "tracebureau")
+# An administrator removes a lost device in the admin, but never reads its secret there.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+TRACEBUREAU_API_TOKEN_DAYS = env_int("TRACEBUREAU_API_TOKEN_DAYS", 30, minimum=1)
+
+# A session ends after this long without a request, and when the browser closes: an unlocked
+# screen in a shared office must not stay signed in.
+SESSION_COOKIE_AGE = 60 * env_int("TRACEBUREAU_SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("TRACEBUREAU_SECURE_COOKIES", False)
+
+# --- transport and headers -------------------------------------------------------------------
+
+# Production serves over HTTPS only. Off by default so that the local demo on plain
+# http://127.0.0.1 works; `check --deploy` says so until it is set.
+HTTPS = env_bool("TRACEBUREAU_HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = env_bool("TRACEBUREAU_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("TRACEBUREAU_HSTS_SECONDS", 365 * 24 * 3600, minimum=0) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TRACEBUREAU_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("TRACEBUREAU_HSTS_PRELOAD", False)
+if env_bool("TRACEBUREAU_BEHIND_TLS_PROXY", False):
+    # Trust the proxy's word on the scheme and on the client's address, and only then: without a
+    # proxy that overwrites them, a client could forge both headers.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Nothing inline, nothing from elsewhere: a page that an injected script could read would leak
+# the people on it. data: images only, which Pico CSS and Swagger UI draw their icons with.
+# Swagger UI at /api/docs/ fits too: its page is ours (accounts/swagger_ui.html), its start-up
+# script a separate file (drf-spectacular's split view).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # The bearer token first: when a request carries one, it alone decides who is calling.
+        "tracebureau.accounts.authentication.BearerTokenAuthentication",
+        "tracebureau.accounts.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
 ]
 HERE = Path(__file__).resolve().parent
 USERNAME, PASSWORD = "navy.officer", "a-long-browser-password-1"
+TOTP_KEY = bytes.fromhex("3132333435363738393031323334353637383930")  # seed.py's device
 
 
 def _require_chromium() -> None:

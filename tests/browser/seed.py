@@ -2,12 +2,20 @@
 
 import datetime as dt
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from tracebureau.core.models import User
 from tracebureau.registry import services as registry
 from tracebureau.registry.models import Agency
 from tracebureau.timeline import services as timeline
 
-by = User.objects.create_user("navy.officer", password="a-long-browser-password-1", is_staff=True)
+by = User.objects.create_user(
+    "navy.officer", password="a-long-browser-password-1", roles=["case_officer"], clearance="confidential",
+)
+# A case officer signs in with a second factor; the test computes its codes from this key.
+TOTPDevice.objects.create(
+    user=by, name="browser", confirmed=True, key="3132333435363738393031323334353637383930"
+)
 navy = Agency.objects.create(code="navy", name="Navy", name_uk="Військово-морські сили", kind="armed_forces")
 intel = timeline.source_create(by=by, name="GUR report", kind="intelligence", reliability="B")
 icrc = timeline.source_create(by=by, name="ICRC notification", kind="icrc", reliability="A")

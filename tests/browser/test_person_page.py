@@ -9,8 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django_otp.oath import totp
 
-from .conftest import PASSWORD, USERNAME
+from .conftest import PASSWORD, TOTP_KEY, USERNAME
 
 pytestmark = pytest.mark.browser
 # The committed screenshot is refreshed only on request (UPDATE_SCREENSHOTS=1), so a test run
@@ -23,7 +24,15 @@ def required(label: str) -> re.Pattern[str]:
     return re.compile(rf"^{label}\s*\*?$")
 
 
-def sign_in_with_the_keyboard(page, server_url: str) -> None:
+@pytest.fixture(scope="module")
+def signed_in(browser, server_url):
+    """A case officer's signed-in browser state, after the password and the code, all typed.
+
+    Signed in once for the module: a TOTP code is accepted once, so a second sign-in within
+    the same 30 seconds would have to wait for the next code.
+    """
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
     page.goto(f"{server_url}/persons/")
     assert "/accounts/login/" in page.url
     assert page.evaluate("document.activeElement.id") == "id_username"  # autofocus
@@ -31,7 +40,30 @@ def sign_in_with_the_keyboard(page, server_url: str) -> None:
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/accounts/two-factor/\?next="))
+    assert page.evaluate("document.activeElement.id") == "id_code"
+    page.keyboard.type(f"{totp(TOTP_KEY):06d}")
+    page.keyboard.press("Enter")
     page.wait_for_url(f"{server_url}/persons/")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+@pytest.fixture
+def page(browser, signed_in):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB", storage_state=signed_in
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in_with_the_keyboard(page, server_url: str) -> None:
+    """The signed-in state is the `signed_in` fixture's; open the first page with it."""
+    page.goto(f"{server_url}/persons/")
+    assert page.url == f"{server_url}/persons/"
 
 
 def test_a_case_officer_finds_a_person_and_records_an_event(page, server_url, tmp_path):
@@ -91,3 +123,18 @@ def test_the_language_switcher_shows_ukrainian(page, server_url):
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "uk"
     assert page.get_by_role("heading", level=1).inner_text() == "Особи"
+
+
+@pytest.mark.parametrize("path", ["/persons/", "/persons/1/", "/api/docs/", "/accounts/tokens/"])
+def test_pages_break_no_rule_of_the_content_security_policy(page, server_url, path):
+    refused = []
+    def note(message):
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    page.on("console", note)
+    page.goto(f"{server_url}{path}")
+    page.wait_for_load_state("networkidle")
+    assert refused == []
+    if path == "/api/docs/":
+        assert page.locator(".swagger-ui .info .title").inner_text().startswith("tracebureau API")

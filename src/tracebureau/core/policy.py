@@ -156,6 +156,26 @@ def access_of(user: Any) -> Access:
     )
 
 
+def requires_two_factor(user: Any) -> bool:
+    """Whether the user must sign in with a second factor (a TOTP code) besides the password.
+
+    Required of whoever sees the people of every agency (a family liaison too: masked, but
+    every name and status), of whoever manages accounts, and of superusers and staff (the admin
+    site): a stolen password alone must not open them. An agency liaison, a press officer or an
+    auditor sees far less; they sign in with the password. TRACEBUREAU_REQUIRE_TWO_FACTOR=false
+    switches this off, for development only.
+    """
+    from django.conf import settings
+
+    if not settings.TRACEBUREAU_REQUIRE_TWO_FACTOR or not is_staff_member(user):
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    access = access_of(user)
+    sees_everyone = access.all_agencies
+    return sees_everyone or Can.MANAGE_USERS in access.can
+
+
 def can(user: Any, capability: Can) -> bool:
     return capability in access_of(user).can
 

@@ -16,7 +16,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 
+from tracebureau.accounts.services import demo_device_create
+from tracebureau.core.policy import requires_two_factor
+
 CREDENTIALS_FILE = "demo-credentials.txt"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    password: str
+    otpauth: str = ""  # the authenticator app's otpauth:// address, where a second factor is needed
 
 
 @dataclass(frozen=True)
@@ -60,26 +69,34 @@ def _new_password(username: str) -> str:
     return password
 
 
-def accounts_create() -> dict[str, str]:
-    """Create the demo accounts that do not exist yet; their new passwords, by username."""
+def accounts_create() -> dict[str, Credentials]:
+    """Create the demo accounts that do not exist yet; their new credentials, by username.
+
+    An account whose roles need a second factor gets a confirmed authenticator device at once,
+    so that a newcomer can sign in straight away (its otpauth:// address goes to an app, or
+    `tracebureau totp-code NAME` prints the code).
+    """
     users = get_user_model()
-    created: dict[str, str] = {}
+    created: dict[str, Credentials] = {}
     for account in ACCOUNTS:
         if users.objects.filter(username=account.username).exists():
             continue  # an operator's own account of that name keeps its password
         password = _new_password(account.username)
         create = users.objects.create_superuser if account.superuser else users.objects.create_user
-        create(account.username, password=password, roles=list(account.roles), clearance=account.clearance)
-        created[account.username] = password
+        user = create(account.username, password=password, roles=list(account.roles),
+                      clearance=account.clearance)
+        otpauth = demo_device_create(user=user).config_url if requires_two_factor(user) else ""
+        created[account.username] = Credentials(password, otpauth)
     return created
 
 
-def credentials_save(passwords: dict[str, str]) -> Path:
-    """Write the passwords to the data directory, readable by the owner only."""
+def credentials_save(credentials: dict[str, Credentials]) -> Path:
+    """Write the credentials to the data directory, readable by the owner only: one line per
+    account, user name, password and (if any) otpauth:// address separated by tabs."""
     path = credentials_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = ["# tracebureau demo accounts (fictional data). Keep this file private."]
-    lines += [f"{username}\t{password}" for username, password in passwords.items()]
+    lines += ["\t".join((name, c.password, c.otpauth)).rstrip("\t") for name, c in credentials.items()]
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:
         file.write("\n".join(lines) + "\n")
@@ -87,14 +104,14 @@ def credentials_save(passwords: dict[str, str]) -> Path:
     return path
 
 
-def credentials_load() -> dict[str, str]:
-    """The saved passwords, by username; empty if the file is missing."""
+def credentials_load() -> dict[str, Credentials]:
+    """The saved credentials, by username; empty if the file is missing."""
     try:
         text = credentials_path().read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
-    pairs = (line.split("\t", 1) for line in text.splitlines() if line and not line.startswith("#"))
-    return {pair[0]: pair[1] for pair in pairs if len(pair) == 2}
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {row[0]: Credentials(*row[1:3]) for row in rows if len(row) >= 2}
 
 
 def accounts_scope() -> None:

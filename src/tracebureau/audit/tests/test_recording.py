@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tracebureau.accounts.services import token_issue
 from tracebureau.audit import context
 from tracebureau.audit.models import AuditEntry
 from tracebureau.audit.services import audit_record
@@ -110,7 +110,8 @@ def test_a_person_the_user_may_not_see_records_no_view(client, analyst, case_off
 @pytest.fixture
 def token_api(case_officer):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=case_officer).key}")
+    _token, key = token_issue(user=case_officer, name="audit test")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return client
 
 

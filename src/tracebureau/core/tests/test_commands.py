@@ -65,6 +65,37 @@ def test_it_refuses_an_empty_password_and_an_invalid_name() -> None:
 
 
 @pytest.mark.django_db
+def test_it_gives_roles_clearance_and_agency() -> None:
+    from tracebureau.registry.models import Agency
+
+    navy = Agency.objects.create(code="navy", name="Navy", kind="armed_forces")
+    createuser("olena.k", "--role", "agency_liaison", "--role", "family_liaison",
+               "--clearance", "restricted", "--agency", "navy")
+    user = User.objects.get(username="olena.k")
+    assert user.roles == ["agency_liaison", "family_liaison"]
+    assert (user.clearance, user.agency) == ("restricted", navy)
+
+
+@pytest.mark.django_db
+def test_it_says_who_will_set_up_a_second_factor(settings: Any) -> None:
+    settings.TRACEBUREAU_REQUIRE_TWO_FACTOR = True
+    assert "authenticator app" in createuser("hq.analyst", "--role", "analyst")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("args", "named"), [
+    (["--role", "general"], "--role 'general' is not a role"),
+    (["--clearance", "top_secret"], "--clearance 'top_secret' is not a level"),
+    (["--agency", "marines"], "--agency 'marines' is not an agency code"),
+    (["--role", "agency_liaison"], "must belong to an agency"),
+])
+def test_it_names_the_option_with_a_bad_value(args: list[str], named: str) -> None:
+    with pytest.raises(CommandError, match=named):
+        createuser("olena.k", *args)
+    assert not User.objects.filter(username="olena.k").exists()
+
+
+@pytest.mark.django_db
 def test_it_asks_twice_and_refuses_passwords_that_differ(monkeypatch: Any) -> None:
     answers = iter([GOOD_PASSWORD, GOOD_PASSWORD + "x"])
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))

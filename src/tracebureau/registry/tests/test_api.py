@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tracebureau.registry.models import NameVariant, Person, PersonMerge
@@ -34,7 +33,7 @@ def test_it_refuses_anonymous_callers(scenario):
     scenario.person()
     response = APIClient().get("/api/persons/")
     assert response.status_code == 401
-    assert response["WWW-Authenticate"] == "Token"
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert "results" not in response.json()
 
 
@@ -55,9 +54,8 @@ def test_it_accepts_a_token_from_the_token_endpoint(scenario, case_officer):
     response = client.post(
         "/api/token/", {"username": "navy.officer", "password": "a-long-test-password-1"}, format="json"
     )
-    assert response.status_code == 200
-    assert response.json()["token"] == Token.objects.get(user=case_officer).key
-    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert response.status_code == 201
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['key']}")
     assert client.get("/api/persons/").json()["count"] == 1
 
 

@@ -130,6 +130,15 @@ def test_the_passwords_are_kept_for_the_owner_only(demo: Demo) -> None:
     assert usernames == {account.username for account in ACCOUNTS}
 
 
+def test_accounts_that_need_a_second_factor_get_a_demo_authenticator(demo: Demo) -> None:
+    rows = {row[0]: row[1:] for row in (line.split("\t") for line in
+            (demo.data_dir / "demo-credentials.txt").read_text().splitlines()[1:])}
+    with_codes = {name for name, row in rows.items() if len(row) == 2 and row[1].startswith("otpauth://totp/")}
+    assert with_codes == {"officer", "analyst", "coordinator", "identification", "liaison", "admin"}
+    assert "officer / " in demo.output and "authenticator: otpauth://totp/" in demo.output
+    assert "tracebureau totp-code NAME" in demo.output
+
+
 @pytest.mark.django_db
 def test_no_event_is_in_the_future(demo: Demo) -> None:
     assert not Event.objects.filter(occurred_on__gt=timezone.localdate()).exists()

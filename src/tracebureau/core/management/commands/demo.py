@@ -15,6 +15,7 @@ from tracebureau.scenario.azovstal import load
 from tracebureau.scenario.cast import DEFAULT_SIZE, MAX_SIZE, MIN_SIZE
 from tracebureau.scenario.users import (
     ACCOUNTS,
+    Credentials,
     accounts_create,
     accounts_scope,
     credentials_load,
@@ -53,25 +54,25 @@ class Command(BaseCommand):
     def _load(self, seed: int, size: int) -> None:
         started = time.monotonic()
         self.stdout.write(f"Loading the Azovstal 2022 demo (fictional): seed {seed}, {size} persons")
-        passwords = accounts_create()
+        created = accounts_create()
         users = get_user_model().objects
         officer, analyst = (users.get(username=name) for name in ("officer", "analyst"))
-        self.stdout.write(f"  accounts: {', '.join(passwords) or 'already there'}")
+        self.stdout.write(f"  accounts: {', '.join(created) or 'already there'}")
         try:
             load(seed=seed, size=size, officer=officer, analyst=analyst, say=self._progress)
             accounts_scope()
         except ValidationError as exc:
             raise CommandError(f"The demo data did not pass validation: {exc}") from exc
-        if passwords:
-            credentials_save(credentials_load() | passwords)
+        if created:
+            credentials_save(credentials_load() | created)
         self.stdout.write(self.style.SUCCESS(f"Loaded in {time.monotonic() - started:.1f} s."))
 
     def _progress(self, line: str) -> None:
         self.stdout.write(f"  {line}")
 
     def _sign_in(self) -> None:
-        passwords = credentials_load()
-        if not passwords:
+        credentials = credentials_load()
+        if not credentials:
             self.stdout.write(
                 f"No demo passwords found in {credentials_path()}; set one with "
                 "`tracebureau changepassword officer`."
@@ -79,10 +80,20 @@ class Command(BaseCommand):
             return
         self.stdout.write("Start the server with `tracebureau serve`, then:")
         for account in ACCOUNTS:
-            if account.username in passwords:
-                self.stdout.write(f"  Sign in at {SIGN_IN_URL} as {account.username} / "
-                                  f"{passwords[account.username]}   ({account.description})")
+            if account.username in credentials:
+                self._account(account.username, account.description, credentials[account.username])
+        self.stdout.write(
+            "Accounts marked 2FA then ask for a code: add the otpauth:// address to an authenticator "
+            "app, or print the current code with `tracebureau totp-code NAME`."
+        )
         self.stdout.write(f"(The passwords are kept in {credentials_path()}, readable by you only.)")
+
+    def _account(self, username: str, description: str, credentials: Credentials) -> None:
+        mark = " [2FA]" if credentials.otpauth else ""
+        self.stdout.write(f"  Sign in at {SIGN_IN_URL} as {username} / {credentials.password}{mark}"
+                          f"   ({description})")
+        if credentials.otpauth:
+            self.stdout.write(f"      authenticator: {credentials.otpauth}")
 
 
 def _require_migrated() -> None:
