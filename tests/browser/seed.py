@@ -22,10 +22,11 @@ icrc = timeline.source_create(by=by, name="ICRC notification", kind="icrc", reli
 rumour = timeline.source_create(by=by, name="Telegram channel", kind="media", reliability="E")
 mother = timeline.source_create(by=by, name="Mother", kind="relatives", reliability="C")
 olenivka = timeline.place_create(
+    by=by,
     name="Olenivka colony", name_uk="Оленівська колонія", other_names=["Yelenovka"],
     kind="detention_facility", control="occupied",
 )
-hospital = timeline.place_create(name="Novoazovsk hospital", kind="hospital", control="occupied")
+hospital = timeline.place_create(by=by, name="Novoazovsk hospital", kind="hospital", control="occupied")
 person = registry.person_create(
     by=by, family_name="Козацький", given_names="Дмитро", patronymic="Олександрович",
     category="prisoner_of_war", agency=navy, rank="Senior sailor", unit="36th Marine Brigade",
