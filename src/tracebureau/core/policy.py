@@ -379,6 +379,12 @@ def _withhold(instance: Model, name: str) -> None:
         instance.__dict__[name] = ""
 
 
+def masked_fields(user: Any, label: str) -> frozenset[str]:
+    """The fields of model `label` withheld from the user: a search must not match on them
+    either, or a query would confirm what the page withholds."""
+    return FAMILY_MASKS.get(label, frozenset()) if access_of(user).family_facing else frozenset()
+
+
 def withheld(instance: Any, name: str) -> bool:
     """Whether `name` was withheld from this instance for the user who read it."""
     return name in getattr(instance, "_withheld", ())

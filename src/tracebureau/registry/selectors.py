@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from tracebureau.core.policy import CHANGE, RECORD_EVENT, VIEW, visible_to, withheld
+from tracebureau.core.policy import CHANGE, RECORD_EVENT, VIEW, masked_fields, visible_to, withheld
 from tracebureau.core.text import fold
 from tracebureau.registry.models import Agency, NameVariant, Person
 
@@ -73,9 +73,10 @@ def person_search(*, user: Any, query: str, include_merged: bool = False) -> Que
     variants = NameVariant.objects.filter(person=OuterRef("pk"))
     for word in words:
         variants = variants.filter(search_text__contains=word)
-    return persons.filter(
-        Exists(variants) | Q(service_number__iexact=query) | Q(call_sign__iexact=query.strip("\"'«»"))
-    )
+    matches = Exists(variants) | Q(service_number__iexact=query)
+    if "call_sign" not in masked_fields(user, "registry.Person"):
+        matches |= Q(call_sign__iexact=query.strip("\"'«»"))
+    return persons.filter(matches)
 
 
 def _birth_matches(year: int, month: int | None, day: int | None) -> Q:

@@ -312,3 +312,11 @@ def test_writes_need_the_role_that_allows_them(world: World) -> None:
     assert registry_event.pk
     with pytest.raises(Exception, match="Your roles"):
         registry.person_create(by=identifier, family_name="Новий", category="missing")
+
+
+def test_a_masked_field_cannot_be_searched_for_either(world: World) -> None:
+    """Finding a person by call sign would confirm what the page withholds."""
+    found = _api(world.users["liaison"]).get("/api/persons/", {"q": "Ворон"}).json()
+    assert found["count"] == 0
+    found = _api(world.users["officer"]).get("/api/persons/", {"q": "Ворон"}).json()
+    assert found["count"] == len(world.expected(SEATS[0]))
