@@ -96,9 +96,11 @@ GRANTS: dict[str, Grant] = {
 }
 
 # What a family-facing user does not see: where a person serves, how they are called on the
-# radio, and where they were captured. The capture place is masked on capture events only.
+# radio, and where they were captured (masked on capture events only); nor the officers' free-
+# text notes on events, which name units and places as freely as anyone writes them.
 FAMILY_MASKS: dict[str, frozenset[str]] = {
     "registry.Person": frozenset({"unit", "call_sign", "identity_disc"}),
+    "timeline.Event": frozenset({"note"}),
 }
 CAPTURE_KINDS = frozenset({"captured"})
 

@@ -128,21 +128,21 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def identity_rows(person: Person) -> list[tuple[Any, Any]]:
-    """(label, value) for every identity field, the three parts of the birth date as one."""
-    rows: list[tuple[Any, Any]] = []
+def identity_rows(person: Person) -> list[tuple[Any, Any, bool]]:
+    """(label, value, withheld) for every identity field, the parts of the birth date as one."""
+    rows: list[tuple[Any, Any, bool]] = []
     for name in PERSON_FIELDS:
         if name in ("birth_month", "birth_day"):
             continue
         if name == "birth_year":
-            rows.append((_("Date of birth"), person.birth_date_display))
+            rows.append((_("Date of birth"), person.birth_date_display, False))
             continue
         field: Any = Person._meta.get_field(name)
         if policy.withheld(person, name):
-            rows.append((field.verbose_name, None))  # the template says "withheld"
+            rows.append((field.verbose_name, "", True))
             continue
         value = getattr(person, f"get_{name}_display")() if field.choices else getattr(person, name)
-        rows.append((field.verbose_name, value))
+        rows.append((field.verbose_name, value, False))
     return rows
 
 

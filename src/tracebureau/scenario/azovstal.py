@@ -21,6 +21,7 @@ from django.db import transaction
 
 from tracebureau.registry import services as registry
 from tracebureau.registry.models import Person
+from tracebureau.reporting.services import release_create
 from tracebureau.scenario.cast import PersonSpec, build_cast
 from tracebureau.scenario.names import Spelling, russian_latin_spelling, russian_spelling
 from tracebureau.scenario.world import World, world_create
@@ -425,4 +426,7 @@ def load(*, seed: int, size: int, officer: Any, analyst: Any, say: Say) -> Story
     register_cast(story, cast)
     for stage in STAGES:
         stage(story)
+    # The press office's page shows what an analyst has released, so the demo releases once.
+    release_create(by=analyst, title="Figures for the press briefing (demo)",
+                   note="Generated, fictional data: the Azovstal 2022 demo scenario.")
     return story
