@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import django_filters
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -21,6 +23,22 @@ from tracebureau.core.errors import ConflictError
 from tracebureau.core.policy import is_staff_member
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+# The largest id a BigAutoField holds. Larger numbers overflow the database driver (a 500)
+# before the database could answer "no such row".
+MAX_ID = 2**63 - 1
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A filter on an id or a year: a whole number that a database column can hold. NumberFilter
+    takes decimals such as 3.7e16 and numbers of any size, which overflow the database driver
+    (a 500) on foreign keys, where Django's guard for integer lookups does not apply."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", -MAX_ID)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class Conflict(exceptions.APIException):

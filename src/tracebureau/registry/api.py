@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -22,6 +23,7 @@ from tracebureau.core.api import BureauViewSet
 from tracebureau.core.policy import CHANGE, VIEW
 from tracebureau.registry import services
 from tracebureau.registry.filters import PersonFilter
+from tracebureau.registry.forms import SearchForm
 from tracebureau.registry.models import Person
 from tracebureau.registry.selectors import (
     person_autocomplete,
@@ -166,7 +168,10 @@ class PersonViewSet(
     )
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
     def autocomplete(self, request: Request) -> Response:
-        persons = person_autocomplete(user=self.user, query=request.query_params.get("q", ""))
+        form = SearchForm(request.query_params)
+        if not form.is_valid():  # e.g. a NUL byte, which PostgreSQL cannot compare with text
+            raise ValidationError(form.errors.get_json_data())
+        persons = person_autocomplete(user=self.user, query=form.cleaned_data["q"])
         return Response(AutocompleteSerializer(persons, many=True).data)
 
     def _validated(self, data: Any) -> dict[str, Any]:

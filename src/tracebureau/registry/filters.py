@@ -7,6 +7,7 @@ from typing import Any
 import django_filters as filters
 from django.db.models import QuerySet
 
+from tracebureau.core.api import WholeNumberFilter
 from tracebureau.registry.choices import Category, Side
 from tracebureau.registry.models import Person
 from tracebureau.registry.selectors import person_search
@@ -20,7 +21,7 @@ class PersonFilter(filters.FilterSet):
     agency = filters.CharFilter(field_name="agency__code", label="Agency code, e.g. navy.")
     category = filters.ChoiceFilter(choices=Category.choices)
     side = filters.ChoiceFilter(choices=Side.choices)
-    birth_year = filters.NumberFilter()
+    birth_year = WholeNumberFilter()
     service_number = filters.CharFilter(lookup_expr="iexact")
     include_merged = filters.BooleanFilter(
         method="keep_all", label="Also list records merged into another (hidden by default)."

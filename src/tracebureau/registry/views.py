@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -40,15 +41,23 @@ PAGE_SIZE = 50
 
 @login_required
 def person_search(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    persons = selectors.person_search(user=request.user, query=query)
+    form, query, persons = _searched(request)
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     statuses = statuses_for(user=request.user, persons=list(page))
     rows = [(person, status_display(statuses[person.pk])) for person in page]
     return render(request, "registry/person_search.html", {
         "form": form, "query": query, "page": page, "rows": rows,
     })
+
+
+def _searched(request: HttpRequest) -> tuple[SearchForm, str, QuerySet[Person]]:
+    """The search form, its query and what it finds; a refused query (a NUL byte, which
+    PostgreSQL cannot store in text) finds nothing rather than everything."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return form, "", selectors.persons_visible(user=request.user).none()
+    query = form.cleaned_data["q"]
+    return form, query, selectors.person_search(user=request.user, query=query)
 
 
 def status_display(status: Any) -> dict[str, Any]:
@@ -206,9 +215,7 @@ def person_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
 def person_export(request: HttpRequest) -> StreamingHttpResponse:
     """The persons a search finds, as CSV: the same policy and masks as the page."""
     policy.require(request.user, Can.EXPORT)
-    form = SearchForm(request.GET)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    persons = selectors.person_search(user=request.user, query=query)
+    _form, _query, persons = _searched(request)
     rows = selectors.person_export_rows(user=request.user, persons=persons)
     audit_export(user=request.user, what="persons", query=query, count=persons.count())
     return _csv_download(csv_lines(selectors.EXPORT_FIELDS, rows), "persons.csv")

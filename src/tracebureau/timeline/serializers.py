@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tracebureau.core.api import MaskedSerializer, VisibleRelatedField
+from tracebureau.core.api import MAX_ID, MaskedSerializer, VisibleRelatedField
 from tracebureau.registry.models import Person
 from tracebureau.registry.selectors import persons_for_events
 from tracebureau.timeline.choices import EventKind, Situation
@@ -131,7 +131,9 @@ class BulkEventCreateSerializer(EventCreateSerializer):
     can name its row."""
 
     label = serializers.CharField(max_length=200)  # type: ignore[assignment]  # as `source` above
-    persons = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    persons = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1
+    )
 
     class Meta(EventCreateSerializer.Meta):
         fields = ["label", "persons", *EVENT_INPUT_FIELDS]
