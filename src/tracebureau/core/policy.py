@@ -303,6 +303,13 @@ def _released(queryset: QuerySet, user: Any, access: Access, action: str) -> Que
     return queryset.none()
 
 
+def _own_tokens(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    """API tokens: each user sees and revokes their own (administrators also in the admin)."""
+    if _needs(access, Can.MANAGE_USERS):
+        return queryset
+    return queryset.filter(user_id=user.pk) if action in (VIEW, CHANGE) else queryset.none()
+
+
 def _merges(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
     if action != VIEW:
         return queryset.none()
@@ -322,6 +329,7 @@ RULES: dict[str, Rule] = {
     "core.User": _capability(Can.MANAGE_USERS, view_only=False),
     "core.BreakGlass": _capability(Can.READ_AUDIT),
     "reporting.StatisticsRelease": _released,
+    "accounts.ApiToken": _own_tokens,
     "audit.AuditEntry": _capability(Can.READ_AUDIT),
 }
 

@@ -215,7 +215,7 @@ def person_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
 def person_export(request: HttpRequest) -> StreamingHttpResponse:
     """The persons a search finds, as CSV: the same policy and masks as the page."""
     policy.require(request.user, Can.EXPORT)
-    _form, _query, persons = _searched(request)
+    _form, query, persons = _searched(request)
     rows = selectors.person_export_rows(user=request.user, persons=persons)
     audit_export(user=request.user, what="persons", query=query, count=persons.count())
     return _csv_download(csv_lines(selectors.EXPORT_FIELDS, rows), "persons.csv")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +21,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from tracebureau.core.models import User
+from tracebureau.core.tests.pages import as_seen
 from tracebureau.registry import services as registry
 from tracebureau.registry.models import Agency, Person
 from tracebureau.registry.selectors import persons_visible
@@ -142,11 +142,7 @@ def _api(user: User) -> APIClient:
 
 
 def _page(client: Client, path: str) -> tuple[int, bytes]:
-    """Status and body, with what differs on every page anyway blanked: the requested path (the
-    language form sends the user back to it) and the CSRF token (masked anew each time)."""
-    response = client.get(path)
-    body = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", response.content)
-    return response.status_code, body.replace(path.encode(), b"PATH")
+    return as_seen(client.get(path), path)
 
 
 def _csv_ids(text: str) -> set[int]:
