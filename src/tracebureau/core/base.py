@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from tracebureau.core.errors import AppendOnlyError
 
@@ -40,3 +41,15 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(f"{type(self).__name__} rows are never deleted.")
+
+
+def detrimental_to_disclose_field() -> models.BooleanField:
+    """GC IV art. 137's flag, on a person or on one event; core.policy reads it."""
+    return models.BooleanField(
+        _("detrimental to disclose"),
+        default=False,
+        help_text=_(
+            "GC IV art. 137: withheld from everything family-facing, never from the export to the "
+            "ICRC Central Tracing Agency."
+        ),
+    )

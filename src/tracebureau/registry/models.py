@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tracebureau.core.base import AppendOnlyModel
+from tracebureau.core.base import AppendOnlyModel, detrimental_to_disclose_field
 from tracebureau.core.choices import Classification
 from tracebureau.registry.choices import (
     AgencyKind,
@@ -101,14 +101,7 @@ class Person(models.Model):
         choices=Classification.choices,
         default=Classification.RESTRICTED,
     )
-    detrimental_to_disclose = models.BooleanField(
-        _("detrimental to disclose"),
-        default=False,
-        help_text=_(
-            "GC IV art. 137: withheld from everything family-facing, never from the export to the "
-            "ICRC Central Tracing Agency."
-        ),
-    )
+    detrimental_to_disclose = detrimental_to_disclose_field()
     # Optimistic concurrency: every saved change increments it; see services.person_update.
     version = models.PositiveIntegerField(default=1, editable=False)
     merged_into = models.ForeignKey(

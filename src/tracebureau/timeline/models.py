@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tracebureau.core.base import AppendOnlyModel
+from tracebureau.core.base import AppendOnlyModel, detrimental_to_disclose_field
 from tracebureau.core.choices import Classification
 from tracebureau.timeline.choices import (
     Correction,
@@ -134,14 +134,7 @@ class Event(AppendOnlyModel):
         choices=Classification.choices,
         default=Classification.RESTRICTED,
     )
-    detrimental_to_disclose = models.BooleanField(
-        _("detrimental to disclose"),
-        default=False,
-        help_text=_(
-            "GC IV art. 137: withheld from everything family-facing, never from the export to the "
-            "ICRC Central Tracing Agency."
-        ),
-    )
+    detrimental_to_disclose = detrimental_to_disclose_field()
     corrects = models.ForeignKey(
         "self",
         verbose_name=_("corrects"),
