@@ -95,13 +95,20 @@ def _train(
 ) -> Model:
     random_i, random_j = _random_pairs(len(left), len(right), same)
     u = estimate_u(compare(left, right, random_i, random_j, names, codes).levels)
-    smaller = len(left) / 2 if same else min(len(left), len(right))
-    prior = float(np.clip(0.5 * smaller / max(len(levels), 1), 1e-6, 0.5))
-    start = Model(m=default_model(prior).m, u=u, prior=prior)
+    # Without training, u comes from random pairs, so the prior is over all pairs (as Splink's
+    # probability_two_random_records_match): half the smaller side is expected to match.
+    smaller = len(left) / 4 if same else min(len(left), len(right)) / 2
+    all_pairs = len(left) * (len(left) - 1) / 2 if same else len(left) * len(right)
+    untrained = Model(
+        m=default_model(0.5).m, u=u, prior=float(np.clip(smaller / max(all_pairs, 1), 1e-9, 0.5))
+    )
     if len(levels) < MIN_EM_PAIRS:
-        return start
+        return untrained
+    # EM learns m, u and the prior among the candidate pairs themselves, which blocking has
+    # already enriched; it starts from the expected share of matches there.
+    start = Model(m=untrained.m, u=u, prior=float(np.clip(smaller / len(levels), 1e-6, 0.5)))
     trained = train_em(levels, start)
-    return trained if plausible(trained) else start
+    return trained if plausible(trained) else untrained
 
 
 def _tf_adjustment(

@@ -31,7 +31,7 @@ Levels = npt.NDArray[np.int8]
 # Starting values (and, for small inputs, the values used): m falls from the strongest
 # agreement level; u is what random pairs of people show. Index 0 is "missing" and unused.
 DEFAULT_M: dict[str, tuple[float, ...]] = {
-    "family_name": (1, 0.70, 0.10, 0.05, 0.08, 0.01, 0.06),
+    "family_name": (1, 0.70, 0.12, 0.06, 0.09, 0.01, 0.02),
     "given_name": (1, 0.70, 0.08, 0.08, 0.06, 0.03, 0.05),
     "patronymic": (1, 0.70, 0.08, 0.08, 0.06, 0.03, 0.05),
     "birth_date": (1, 0.80, 0.03, 0.05, 0.02, 0.05, 0.05),
