@@ -14,6 +14,8 @@ from tracebureau.lists.tests.conftest import ROWS, upload
 from tracebureau.registry.models import NameVariant, Person
 from tracebureau.timeline.models import Event
 
+ENGINE_LINK = reconcile.engine_link  # before the tests' stand-in replaces it
+
 
 def row(incoming: Any, number: int) -> ListRow:
     return incoming.rows.get(number=number)
@@ -210,3 +212,15 @@ def test_a_candidate_the_viewer_may_not_see_is_not_shown(
     queue = review_queue(user=case_officer, incoming_list=adversary_list, state=RowState.ALL)
     shown = {c.person_id for q in queue.rows for c in q.candidates}
     assert secret.pk not in shown and registry.kozatskyi.pk in shown
+
+
+def test_the_real_engine_finds_the_russian_spelling_of_a_registered_name(
+    analyst: Any, registry: Any, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    monkeypatch.setattr(reconcile, "engine_link", ENGINE_LINK)
+    with django_capture_on_commit_callbacks(execute=True):
+        incoming = upload(analyst, registry)
+    assert Reconciliation.objects.get(incoming_list=incoming).status == JobStatus.DONE
+    best = Candidate.objects.get(row__number=2, rank=1)
+    assert best.person == registry.kozatskyi and best.probability > 0.9
+    assert {part["field"] for part in best.explanation} >= {"family_name", "birth_date", "service_number"}
