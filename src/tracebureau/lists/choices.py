@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +33,7 @@ class RowState(models.TextChoices):
 
 
 # The engine's Record fields a list column can be mapped onto, in the order the form shows them.
-RECORD_FIELDS: tuple[tuple[str, str], ...] = (
+RECORD_FIELDS: tuple[tuple[str, Any], ...] = (
     ("id", _("Row id")),
     ("family_name", _("Family name")),
     ("given_name", _("Given name")),

@@ -21,7 +21,9 @@ class UploadForm(forms.Form):
     source = forms.ModelChoiceField(label=_("Source"), queryset=Source.objects.none())
     received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
     event_kind = forms.ChoiceField(
-        label=_("What the list reports"), choices=LIST_EVENT_KINDS, initial=EventKind.PROOF_OF_LIFE,
+        label=_("What the list reports"),
+        choices=LIST_EVENT_KINDS,
+        initial=EventKind.PROOF_OF_LIFE,
         help_text=_("Accepting a row records this on the person's timeline."),
     )
     credibility = forms.TypedChoiceField(
@@ -40,7 +42,9 @@ class UploadForm(forms.Form):
 class MappingForm(forms.Form):
     """One choice per engine field: which of the file's columns holds it (or none)."""
 
-    def __init__(self, *args: Any, headers: list[str], initial_mapping: dict[str, str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, headers: list[str], initial_mapping: dict[str, str], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", _("— not in the list —")), *((h, h) for h in headers if h)]
         for name, label in RECORD_FIELDS:
@@ -49,7 +53,9 @@ class MappingForm(forms.Form):
             )
 
     def mapping(self) -> dict[str, str]:
-        return {name: self.cleaned_data[name] for name, _label in RECORD_FIELDS if self.cleaned_data.get(name)}
+        return {
+            name: self.cleaned_data[name] for name, _label in RECORD_FIELDS if self.cleaned_data.get(name)
+        }
 
 
 class CreatePersonForm(forms.Form):

@@ -15,7 +15,14 @@ from tracebureau.lists.choices import DecisionAction, JobStatus
 from tracebureau.timeline.choices import Credibility, EventKind
 
 RECORD_TEXT_FIELDS = (
-    "family_name", "given_name", "patronymic", "full_name", "birth_date", "sex", "service_number", "call_sign",
+    "family_name",
+    "given_name",
+    "patronymic",
+    "full_name",
+    "birth_date",
+    "sex",
+    "service_number",
+    "call_sign",
 )
 
 
@@ -33,7 +40,9 @@ class IncomingList(models.Model):
         _("what the list reports"), max_length=30, choices=EventKind.choices, default=EventKind.PROOF_OF_LIFE
     )
     credibility = models.PositiveSmallIntegerField(
-        _("credibility"), choices=Credibility.choices, default=Credibility.POSSIBLY_TRUE,
+        _("credibility"),
+        choices=Credibility.choices,
+        default=Credibility.POSSIBLY_TRUE,
         validators=[MinValueValidator(1), MaxValueValidator(6)],
     )
     classification = models.CharField(
@@ -135,9 +144,7 @@ class Candidate(models.Model):
         ordering = ["row", "rank"]
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
-        constraints = [
-            models.UniqueConstraint(fields=["row", "person"], name="candidate_unique_per_row")
-        ]
+        constraints = [models.UniqueConstraint(fields=["row", "person"], name="candidate_unique_per_row")]
 
     def __str__(self) -> str:
         return f"{self.row} ~ {self.person_id} ({self.probability:.2f})"
@@ -154,7 +161,11 @@ class Decision(AppendOnlyModel):
     row = models.ForeignKey(ListRow, on_delete=models.PROTECT, related_name="decisions")
     action = models.CharField(_("action"), max_length=20, choices=DecisionAction.choices)
     person = models.ForeignKey(
-        "registry.Person", verbose_name=_("person"), on_delete=models.PROTECT, null=True, blank=True,
+        "registry.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     event = models.ForeignKey(

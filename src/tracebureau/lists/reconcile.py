@@ -46,17 +46,27 @@ def engine_link(left: list[dict[str, str]], right: list[dict[str, str]], progres
         [Record(**r) for r in left], [Record(**r) for r in right], threshold=THRESHOLD, progress=progress
     )
     return [
-        (m.left_id, m.right_id, m.probability,
-         [{"field": c.field, "level": c.level, "weight": round(c.weight, 2)} for c in m.explanation])
+        (
+            m.left_id,
+            m.right_id,
+            m.probability,
+            [{"field": c.field, "level": c.level, "weight": round(c.weight, 2)} for c in m.explanation],
+        )
         for m in matches
     ]
 
 
 def row_record(row: ListRow) -> dict[str, str]:
     return {
-        "id": str(row.pk), "family_name": row.family_name, "given_name": row.given_name,
-        "patronymic": row.patronymic, "full_name": row.full_name, "birth_date": row.birth_date,
-        "sex": row.sex, "service_number": row.service_number, "call_sign": row.call_sign,
+        "id": str(row.pk),
+        "family_name": row.family_name,
+        "given_name": row.given_name,
+        "patronymic": row.patronymic,
+        "full_name": row.full_name,
+        "birth_date": row.birth_date,
+        "sex": row.sex,
+        "service_number": row.service_number,
+        "call_sign": row.call_sign,
     }
 
 
@@ -64,10 +74,14 @@ def person_record(person: Person) -> dict[str, str]:
     """One record per person, with the registered name: the engine compares one name per
     record, and it does its own transliteration and Ukrainian/Russian equivalents."""
     return {
-        "id": str(person.pk), "family_name": person.family_name, "given_name": person.given_names,
-        "patronymic": person.patronymic, "birth_date": person.birth_date_display,
+        "id": str(person.pk),
+        "family_name": person.family_name,
+        "given_name": person.given_names,
+        "patronymic": person.patronymic,
+        "birth_date": person.birth_date_display,
         "sex": person.sex if person.sex in ("male", "female") else "",
-        "service_number": person.service_number, "call_sign": person.call_sign,
+        "service_number": person.service_number,
+        "call_sign": person.call_sign,
     }
 
 
@@ -96,8 +110,16 @@ class Reporter:
 def reconciliation_run(reconciliation_id: int) -> str:
     """Run the job; returns the status it ended in."""
     job = Reconciliation.objects.select_related("incoming_list", "requested_by").get(pk=reconciliation_id)
-    claimed = Reconciliation.objects.filter(pk=job.pk).exclude(status__in=FINISHED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), progress=0, stage=gettext_noop("Starting"), error=""
+    claimed = (
+        Reconciliation.objects.filter(pk=job.pk)
+        .exclude(status__in=FINISHED)
+        .update(
+            status=JobStatus.RUNNING,
+            started_at=timezone.now(),
+            progress=0,
+            stage=gettext_noop("Starting"),
+            error="",
+        )
     )
     if not claimed:  # cancelled before it started, or delivered twice
         return job.status
@@ -142,9 +164,16 @@ def _store(job: Reconciliation, incoming: IncomingList, matches: Iterable[Match]
     for match in matches:
         best.setdefault(int(match[0]), []).append(match)
     candidates = [
-        Candidate(row_id=row_id, person_id=int(m[1]), reconciliation=job, probability=m[2],
-                  explanation=m[3], rank=rank)
-        for row_id, found in best.items() if row_id not in decided
+        Candidate(
+            row_id=row_id,
+            person_id=int(m[1]),
+            reconciliation=job,
+            probability=m[2],
+            explanation=m[3],
+            rank=rank,
+        )
+        for row_id, found in best.items()
+        if row_id not in decided
         for rank, m in enumerate(sorted(found, key=lambda m: -m[2])[:TOP_CANDIDATES], start=1)
     ]
     Candidate.objects.bulk_create(candidates)

@@ -13,7 +13,7 @@ from tracebureau.core.policy import VIEW, visible_to
 from tracebureau.lists.choices import DecisionAction, RowState
 from tracebureau.lists.models import Candidate, Decision, IncomingList, ListRow, Reconciliation
 
-STATE_OF_ACTION = {
+STATE_OF_ACTION: dict[str, str] = {
     DecisionAction.ACCEPT: RowState.ACCEPTED,
     DecisionAction.REJECT: RowState.REJECTED,
     DecisionAction.CREATE_PERSON: RowState.CREATED,
@@ -34,7 +34,9 @@ def list_get(*, user: Any, pk: Any, action: str = VIEW) -> IncomingList:
 
 def row_get(*, user: Any, pk: Any, action: str = VIEW) -> ListRow:
     try:
-        return visible_to(ListRow.objects.select_related("incoming_list__source"), user, action).get(pk=int(pk))
+        return visible_to(ListRow.objects.select_related("incoming_list__source"), user, action).get(
+            pk=int(pk)
+        )
     except (ListRow.DoesNotExist, ValueError, TypeError):
         raise Http404("No such list row.") from None
 

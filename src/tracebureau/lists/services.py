@@ -33,13 +33,29 @@ UNDO_REASON = "decision undone"
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _DOTTED_DATE = re.compile(r"^(?:(\d{1,2})[./])?(\d{1,2})[./](\d{4})$")
 _SEX = {
-    "m": Sex.MALE, "male": Sex.MALE, "м": Sex.MALE, "ч": Sex.MALE, "чол": Sex.MALE, "чоловіча": Sex.MALE,
-    "муж": Sex.MALE, "мужской": Sex.MALE, "f": Sex.FEMALE, "female": Sex.FEMALE, "ж": Sex.FEMALE,
-    "жін": Sex.FEMALE, "жіноча": Sex.FEMALE, "жен": Sex.FEMALE, "женский": Sex.FEMALE,
+    "m": Sex.MALE,
+    "male": Sex.MALE,
+    "м": Sex.MALE,
+    "ч": Sex.MALE,
+    "чол": Sex.MALE,
+    "чоловіча": Sex.MALE,
+    "муж": Sex.MALE,
+    "мужской": Sex.MALE,
+    "f": Sex.FEMALE,
+    "female": Sex.FEMALE,
+    "ж": Sex.FEMALE,
+    "жін": Sex.FEMALE,
+    "жіноча": Sex.FEMALE,
+    "жен": Sex.FEMALE,
+    "женский": Sex.FEMALE,
 }
 # What a list reports happened before it was written: dated "before" the day it was received.
-_BEFORE_KINDS = frozenset({EventKind.CAPTURED, EventKind.KILLED, EventKind.DIED_IN_CUSTODY, EventKind.WOUNDED})
-FIELD_LIMITS = {f.name: f.max_length for f in ListRow._meta.fields if getattr(f, "max_length", None)}
+_BEFORE_KINDS = frozenset(
+    {EventKind.CAPTURED, EventKind.KILLED, EventKind.DIED_IN_CUSTODY, EventKind.WOUNDED}
+)
+FIELD_LIMITS: dict[str, int] = {
+    f.name: f.max_length for f in ListRow._meta.fields if f.max_length is not None
+}
 
 
 # --- upload -----------------------------------------------------------------------------------
@@ -73,7 +89,9 @@ def normalise_birth_date(text: str) -> str:
     return f"{y:04d}-{m:02d}-{d:02d}"
 
 
-def _mapped_row(number: int, values: Mapping[str, str], mapping: Mapping[str, str]) -> tuple[ListRow, list[str]]:
+def _mapped_row(
+    number: int, values: Mapping[str, str], mapping: Mapping[str, str]
+) -> tuple[ListRow, list[str]]:
     row = ListRow(number=number, raw=dict(values))
     errors = []
     for field, header in mapping.items():
@@ -105,10 +123,13 @@ def _check_mapping(headers: Sequence[str], mapping: Mapping[str, str]) -> dict[s
     mapping = {f: h for f, h in mapping.items() if h}
     unknown = [f for f in mapping if f not in fields] + [h for h in mapping.values() if h not in headers]
     if unknown:
-        raise ValidationError({"column_mapping": _("Unknown fields or columns: %(names)s.") % {
-            "names": ", ".join(unknown)}})
+        raise ValidationError(
+            {"column_mapping": _("Unknown fields or columns: %(names)s.") % {"names": ", ".join(unknown)}}
+        )
     if "family_name" not in mapping and "full_name" not in mapping:
-        raise ValidationError({"column_mapping": _("Choose the column with the family name or the full name.")})
+        raise ValidationError(
+            {"column_mapping": _("Choose the column with the family name or the full name.")}
+        )
     return mapping
 
 
@@ -140,16 +161,24 @@ def list_create(
     if event_kind == EventKind.RETRACTION or event_kind not in EventKind.values:
         raise ValidationError({"event_kind": _("Choose what the list reports.")})
     incoming = IncomingList(
-        title=title.strip(), source=source, received_on=received_on, event_kind=event_kind,
-        credibility=credibility, classification=classification, file_name=file_name[:255],
-        headers=list(headers), column_mapping=mapping, uploaded_by=by,
+        title=title.strip(),
+        source=source,
+        received_on=received_on,
+        event_kind=event_kind,
+        credibility=credibility,
+        classification=classification,
+        file_name=file_name[:255],
+        headers=list(headers),
+        column_mapping=mapping,
+        uploaded_by=by,
     )
     incoming.full_clean(exclude=["uploaded_by", "source"])
-    list_rows, row_errors = [], []
+    list_rows: list[ListRow] = []
+    row_errors: list[str] = []
     for number, cells in enumerate(rows, start=2):
-        row, errors = _mapped_row(number, dict(zip(headers, cells, strict=False)), mapping)
+        row, problems = _mapped_row(number, dict(zip(headers, cells, strict=False)), mapping)
         list_rows.append(row)
-        row_errors.extend(errors)
+        row_errors.extend(problems)
     if row_errors:
         raise ValidationError({"rows": row_errors})
     incoming.save()
@@ -194,9 +223,14 @@ def reconciliation_cancel(*, reconciliation: Reconciliation, by: Any) -> Reconci
     """Stop a queued or running job; the worker notices at its next progress report."""
     policy.require(by, Can.RECONCILE_LISTS)
     policy.require_row(by, reconciliation.incoming_list, CHANGE)
-    updated = Reconciliation.objects.filter(pk=reconciliation.pk).exclude(status__in=FINISHED).update(
-        status=JobStatus.CANCELLED, stage=gettext_noop("Cancelled"),
-        finished_at=timezone.now(),
+    updated = (
+        Reconciliation.objects.filter(pk=reconciliation.pk)
+        .exclude(status__in=FINISHED)
+        .update(
+            status=JobStatus.CANCELLED,
+            stage=gettext_noop("Cancelled"),
+            finished_at=timezone.now(),
+        )
     )
     if not updated:
         raise ValidationError(_("This reconciliation has already finished."))
@@ -217,8 +251,10 @@ def _lock_row(row: ListRow, by: Any) -> Decision | None:
 
 def _refuse_unless_open(current: Decision | None) -> None:
     if current is not None and current.action != DecisionAction.REJECT:
-        raise ValidationError(_("This row is already decided (%(action)s); undo that first.") % {
-            "action": current.get_action_display()})
+        raise ValidationError(
+            _("This row is already decided (%(action)s); undo that first.")
+            % {"action": current.get_action_display()}
+        )
 
 
 def name_parts(row: ListRow) -> dict[str, str]:
@@ -238,11 +274,16 @@ def _record_row_event(row: ListRow, person: Person, by: Any) -> Event:
     incoming = row.incoming_list
     kind = incoming.event_kind
     return timeline.event_record(
-        person=person, kind=kind, by=by, occurred_on=incoming.received_on,
+        person=person,
+        kind=kind,
+        by=by,
+        occurred_on=incoming.received_on,
         precision=Precision.BEFORE if kind in _BEFORE_KINDS else Precision.DAY,
-        source=incoming.source, credibility=incoming.credibility, classification=incoming.classification,
-        note=_("Row %(row)s of the list “%(title)s”: %(name)s") % {
-            "row": row.number, "title": incoming.title, "name": row.name},
+        source=incoming.source,
+        credibility=incoming.credibility,
+        classification=incoming.classification,
+        note=_("Row %(row)s of the list “%(title)s”: %(name)s")
+        % {"row": row.number, "title": incoming.title, "name": row.name},
     )
 
 
@@ -257,7 +298,12 @@ def row_accept(*, row: ListRow, person: Person, by: Any, reason: str = "") -> De
     event = _record_row_event(row, person, by)
     registry.name_variant_add(person=person, by=by, source=row.incoming_list.source, **name_parts(row))
     return Decision.objects.create(
-        row=row, action=DecisionAction.ACCEPT, person=person, event=event, by=by, reason=reason,
+        row=row,
+        action=DecisionAction.ACCEPT,
+        person=person,
+        event=event,
+        by=by,
+        reason=reason,
         probability=candidate.probability if candidate else None,
     )
 
@@ -267,26 +313,35 @@ def row_reject(*, row: ListRow, by: Any, reason: str = "") -> Decision:
     """None of the candidates is the row's person."""
     current = _lock_row(row, by)
     if current is not None:
-        raise ValidationError(_("This row is already decided (%(action)s); undo that first.") % {
-            "action": current.get_action_display()})
+        raise ValidationError(
+            _("This row is already decided (%(action)s); undo that first.")
+            % {"action": current.get_action_display()}
+        )
     return Decision.objects.create(row=row, action=DecisionAction.REJECT, by=by, reason=reason)
 
 
-def _birth_parts(text: str) -> dict[str, int]:
+def _birth_parts(text: str) -> dict[str, Any]:
     parts = [int(p) for p in text.split("-")] if text else []
     return dict(zip(("birth_year", "birth_month", "birth_day"), parts, strict=False))
 
 
 @transaction.atomic
-def row_create_person(*, row: ListRow, by: Any, category: str = Category.MISSING, reason: str = "") -> Decision:
+def row_create_person(
+    *, row: ListRow, by: Any, category: str = Category.MISSING, reason: str = ""
+) -> Decision:
     """The row names someone not yet registered: register them from the row (the list's spelling
     is their first name variant) and record the row's event on their new timeline."""
     current = _lock_row(row, by)
     _refuse_unless_open(current)
     incoming = row.incoming_list
     person = registry.person_create(
-        by=by, category=category, classification=incoming.classification, sex=row.sex or Sex.UNKNOWN,
-        service_number=row.service_number, call_sign=row.call_sign, **name_parts(row),
+        by=by,
+        category=category,
+        classification=incoming.classification,
+        sex=row.sex or Sex.UNKNOWN,
+        service_number=row.service_number,
+        call_sign=row.call_sign,
+        **name_parts(row),
         **_birth_parts(row.birth_date),
     )
     event = _record_row_event(row, person, by)
@@ -308,7 +363,9 @@ def decision_undo(*, row: ListRow, by: Any, reason: str = "") -> Decision:
     note = reason or UNDO_REASON
     if current.action == DecisionAction.CREATE_PERSON:
         note = _("%(reason)s; the person #%(id)s created from this row stays in the registry") % {
-            "reason": note, "id": current.person_id}
+            "reason": note,
+            "id": current.person_id,
+        }
     return Decision.objects.create(
         row=row, action=DecisionAction.UNDO, undoes=current, person=current.person, by=by, reason=note
     )

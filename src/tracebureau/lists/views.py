@@ -55,10 +55,15 @@ def list_upload(request: HttpRequest) -> HttpResponse:
         else:
             data = form.cleaned_data
             request.session[STASH] = {
-                "file_name": upload.name, "headers": table.headers, "rows": table.rows,
-                "title": data["title"], "source": data["source"].pk,
-                "received_on": data["received_on"].isoformat(), "event_kind": data["event_kind"],
-                "credibility": data["credibility"], "classification": data["classification"],
+                "file_name": upload.name,
+                "headers": table.headers,
+                "rows": table.rows,
+                "title": data["title"],
+                "source": data["source"].pk,
+                "received_on": data["received_on"].isoformat(),
+                "event_kind": data["event_kind"],
+                "credibility": data["credibility"],
+                "classification": data["classification"],
             }
             return redirect("lists:list-mapping")
     return render(request, "lists/list_upload.html", {"form": form})
@@ -78,22 +83,37 @@ def list_mapping(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             incoming = services.list_create(
-                by=user, title=stash["title"], received_on=dt.date.fromisoformat(stash["received_on"]),
-                source=sources_visible(user=user).get(pk=stash["source"]), file_name=stash["file_name"],
-                headers=headers, rows=stash["rows"], column_mapping=form.mapping(),
-                event_kind=stash["event_kind"], credibility=stash["credibility"],
+                by=user,
+                title=stash["title"],
+                received_on=dt.date.fromisoformat(stash["received_on"]),
+                source=sources_visible(user=user).get(pk=stash["source"]),
+                file_name=stash["file_name"],
+                headers=headers,
+                rows=stash["rows"],
+                column_mapping=form.mapping(),
+                event_kind=stash["event_kind"],
+                credibility=stash["credibility"],
                 classification=stash["classification"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             del request.session[STASH]
-            messages.success(request, _("List stored: %(n)s rows. Matching runs in the background.") % {
-                "n": len(stash["rows"])})
+            messages.success(
+                request,
+                _("List stored: %(n)s rows. Matching runs in the background.") % {"n": len(stash["rows"])},
+            )
             return redirect(incoming)
-    return render(request, "lists/list_mapping.html", {
-        "form": form, "stash": stash, "headers": headers, "preview": stash["rows"][:PREVIEW_ROWS],
-    })
+    return render(
+        request,
+        "lists/list_mapping.html",
+        {
+            "form": form,
+            "stash": stash,
+            "headers": headers,
+            "preview": stash["rows"][:PREVIEW_ROWS],
+        },
+    )
 
 
 def _state(request: HttpRequest) -> str:
@@ -111,20 +131,32 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     queue = selectors.review_queue(user=user, incoming_list=incoming, state=state)
     job = selectors.reconciliation_latest(incoming_list=incoming)
     filters = [(s, RowState(s).label, queue.counts[s]) for s in RowState.values]
-    return render(request, "lists/list_detail.html", {
-        "list": incoming, "queue": queue, "state": state, "filters": filters, "job": job,
-        "mapped": [label for name, label in RECORD_FIELDS if name in incoming.column_mapping],
-        "may_decide": policy.allows(user, IncomingList, CHANGE), "create_form": CreatePersonForm(),
-    })
+    return render(
+        request,
+        "lists/list_detail.html",
+        {
+            "list": incoming,
+            "queue": queue,
+            "state": state,
+            "filters": filters,
+            "job": job,
+            "mapped": [label for name, label in RECORD_FIELDS if name in incoming.column_mapping],
+            "may_decide": policy.allows(user, IncomingList, CHANGE),
+            "create_form": CreatePersonForm(),
+        },
+    )
 
 
 def progress_of(job: Reconciliation | None) -> dict[str, Any]:
     if job is None:
         return {"status": None, "progress": 0, "stage": "", "finished": True}
     return {
-        "status": job.status, "status_label": job.get_status_display(), "progress": job.progress,
-        "stage": _(job.stage) if job.stage else "", "error": job.error, "finished": job.status in
-        ("done", "failed", "cancelled"),
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "progress": job.progress,
+        "stage": _(job.stage) if job.stage else "",
+        "error": job.error,
+        "finished": job.status in ("done", "failed", "cancelled"),
     }
 
 
@@ -181,16 +213,21 @@ def row_decide(request: HttpRequest, pk: int) -> HttpResponse:
             category = form.cleaned_data["category"] if form.is_valid() else "missing"
             decision = services.row_create_person(row=row, by=user, category=category, reason=reason)
             done = _("Row %(row)s registered as a new person, %(person)s.") % {
-                "row": row.number, "person": decision.person}
+                "row": row.number,
+                "person": decision.person,
+            }
         elif action == "undo":
             services.decision_undo(row=row, by=user, reason=reason)
             done = _("Decision on row %(row)s undone.") % {"row": row.number}
         else:
             raise Http404("No such action.")
     except ValidationError as error:
-        messages.error(request, _("Row %(row)s: %(errors)s") % {
-            "row": row.number, "errors": " ".join(error.messages)})
+        messages.error(
+            request, _("Row %(row)s: %(errors)s") % {"row": row.number, "errors": " ".join(error.messages)}
+        )
     else:
         messages.success(request, done)
     state = _state(request)
-    return redirect(f"{reverse('lists:list-detail', args=[row.incoming_list_id])}?state={state}#row-{row.number}")
+    return redirect(
+        f"{reverse('lists:list-detail', args=[row.incoming_list_id])}?state={state}#row-{row.number}"
+    )

@@ -91,7 +91,8 @@ def cast(case_officer: User, analyst: User) -> Cast:
     token_issue(user=insider, name="someone else's")
     list_create(
         by=insider, title="Negotiation list", source=scenario.intel, received_on=dt.date(2022, 6, 10),
-        file_name="list.csv", headers=["Прізвище"], rows=[["Таємний"]], column_mapping={"family_name": "Прізвище"},
+        file_name="list.csv", headers=["Прізвище"], rows=[["Таємний"]],
+        column_mapping={"family_name": "Прізвище"},
         classification="negotiation_sensitive", reconcile=False,
     )
     return Cast(insider, seen, hidden, hidden_event, seen_event, release, scenario)

@@ -20,7 +20,9 @@ ROWS = [
 ]
 
 
-def fake_link(left: list[dict[str, str]], right: list[dict[str, str]], progress: Any) -> list[reconcile.Match]:
+def fake_link(
+    left: list[dict[str, str]], right: list[dict[str, str]], progress: Any
+) -> list[reconcile.Match]:
     """A row matches every person born in the same year (0.9) or with the same family name
     initial (0.6): enough to check what the job stores."""
     progress("comparing", 0.5)
@@ -28,9 +30,18 @@ def fake_link(left: list[dict[str, str]], right: list[dict[str, str]], progress:
     for row in left:
         for person in right:
             if row["birth_date"][:4] and row["birth_date"][:4] == person["birth_date"][:4]:
-                matches.append((row["id"], person["id"], 0.9, [{"field": "birth_date", "level": "year", "weight": 3.0}]))
+                matches.append(
+                    (row["id"], person["id"], 0.9, [{"field": "birth_date", "level": "year", "weight": 3.0}])
+                )
             elif row["family_name"][:1] == person["family_name"][:1]:
-                matches.append((row["id"], person["id"], 0.6, [{"field": "family_name", "level": "initial", "weight": 1.0}]))
+                matches.append(
+                    (
+                        row["id"],
+                        person["id"],
+                        0.6,
+                        [{"field": "family_name", "level": "initial", "weight": 1.0}],
+                    )
+                )
     return matches
 
 
@@ -48,7 +59,12 @@ def predictable_engine(monkeypatch: pytest.MonkeyPatch) -> None:
 def registry(scenario: Scenario) -> Scenario:
     """Two registered persons: Kozatskyi (born 1998) and Shevchenko (born 1990)."""
     scenario.kozatskyi = scenario.person(  # type: ignore[attr-defined]
-        "Козацький", "Дмитро", patronymic="Олександрович", birth_year=1998, birth_month=3, birth_day=12,
+        "Козацький",
+        "Дмитро",
+        patronymic="Олександрович",
+        birth_year=1998,
+        birth_month=3,
+        birth_day=12,
         service_number="AB123456",
     )
     scenario.shevchenko = scenario.person("Шевченко", "Андрій", birth_year=1990)  # type: ignore[attr-defined]
@@ -57,14 +73,26 @@ def registry(scenario: Scenario) -> Scenario:
 
 def upload(by: Any, scenario: Scenario, rows: list[list[str]] | None = None, **fields: Any) -> IncomingList:
     """The adversary's list, as the upload page stores it (jobs run on commit)."""
-    fields.setdefault("column_mapping", {
-        "id": "№", "family_name": "Фамилия", "given_name": "Имя", "patronymic": "Отчество",
-        "birth_date": "Дата рождения", "service_number": "Личный номер",
-    })
+    fields.setdefault(
+        "column_mapping",
+        {
+            "id": "№",
+            "family_name": "Фамилия",
+            "given_name": "Имя",
+            "patronymic": "Отчество",
+            "birth_date": "Дата рождения",
+            "service_number": "Личный номер",
+        },
+    )
     return services.list_create(
-        by=by, title="Adversary's list of 2022-06-10", source=scenario.rumour,
-        received_on=dt.date(2022, 6, 10), file_name="list.csv", headers=HEADERS,
-        rows=ROWS if rows is None else rows, **fields,
+        by=by,
+        title="Adversary's list of 2022-06-10",
+        source=scenario.rumour,
+        received_on=dt.date(2022, 6, 10),
+        file_name="list.csv",
+        headers=HEADERS,
+        rows=ROWS if rows is None else rows,
+        **fields,
     )
 
 

@@ -25,9 +25,16 @@ def test_it_stores_every_row_as_received_and_mapped(adversary_list: Any) -> None
     rows = list(adversary_list.rows.all())
     assert [r.number for r in rows] == [2, 3, 4]
     first = rows[0]
-    assert first.raw == dict(zip(["№", "Фамилия", "Имя", "Отчество", "Дата рождения", "Личный номер"], ROWS[0]))
+    assert first.raw == dict(
+        zip(["№", "Фамилия", "Имя", "Отчество", "Дата рождения", "Личный номер"], ROWS[0], strict=True)
+    )
     assert (first.record_id, first.family_name, first.given_name, first.birth_date, first.service_number) == (
-        "1", "Козацкий", "Дмитрий", "1998-03-12", "AB123456")
+        "1",
+        "Козацкий",
+        "Дмитрий",
+        "1998-03-12",
+        "AB123456",
+    )
     assert rows[1].birth_date == "1990"
 
 
@@ -41,12 +48,16 @@ def test_it_runs_the_job_and_stores_the_best_candidates(adversary_list: Any, reg
         (3, registry.shevchenko.pk, 0.9, 1),
     }
     assert Candidate.objects.get(row__number=2).explanation == [
-        {"field": "birth_date", "level": "year", "weight": 3.0}]
+        {"field": "birth_date", "level": "year", "weight": 3.0}
+    ]
 
 
 def test_a_row_refers_to_its_line_and_column_when_a_value_is_wrong(analyst: Any, registry: Any) -> None:
-    rows = [["1", "Козацкий", "Дмитрий", "", "31.02.1998", ""], ["2", "", "Андрей", "", "1990", ""],
-            ["3", "Шевченко", "", "", "1890", ""]]
+    rows = [
+        ["1", "Козацкий", "Дмитрий", "", "31.02.1998", ""],
+        ["2", "", "Андрей", "", "1990", ""],
+        ["3", "Шевченко", "", "", "1890", ""],
+    ]
     with pytest.raises(ValidationError) as caught:
         upload(analyst, registry, rows=rows)
     assert caught.value.message_dict["rows"] == [
@@ -57,7 +68,9 @@ def test_a_row_refers_to_its_line_and_column_when_a_value_is_wrong(analyst: Any,
     assert not ListRow.objects.exists()
 
 
-def test_accept_records_one_event_and_one_name_variant(adversary_list: Any, registry: Any, analyst: Any) -> None:
+def test_accept_records_one_event_and_one_name_variant(
+    adversary_list: Any, registry: Any, analyst: Any
+) -> None:
     person = registry.kozatskyi
     events, variants = Event.objects.count(), NameVariant.objects.filter(person=person).count()
     decision = services.row_accept(row=row(adversary_list, 2), person=person, by=analyst)
@@ -65,14 +78,24 @@ def test_accept_records_one_event_and_one_name_variant(adversary_list: Any, regi
     assert Event.objects.count() == events + 1
     event = decision.event
     assert (event.person, event.kind, str(event.occurred_on), event.source) == (
-        person, "proof_of_life", "2022-06-10", adversary_list.source)
+        person,
+        "proof_of_life",
+        "2022-06-10",
+        adversary_list.source,
+    )
     new = NameVariant.objects.filter(person=person).order_by("-id").first()
     assert NameVariant.objects.filter(person=person).count() == variants + 1
     assert (new.family_name, new.given_names, new.patronymic, new.source) == (
-        "Козацкий", "Дмитрий", "Александрович", adversary_list.source)
+        "Козацкий",
+        "Дмитрий",
+        "Александрович",
+        adversary_list.source,
+    )
 
 
-def test_undo_retracts_the_event_and_reopens_the_row(adversary_list: Any, registry: Any, analyst: Any) -> None:
+def test_undo_retracts_the_event_and_reopens_the_row(
+    adversary_list: Any, registry: Any, analyst: Any
+) -> None:
     line = row(adversary_list, 2)
     accepted = services.row_accept(row=line, person=registry.kozatskyi, by=analyst)
     undo = services.decision_undo(row=line, by=analyst)
@@ -113,7 +136,11 @@ def test_create_person_registers_the_row_and_undo_keeps_them(adversary_list: Any
     decision = services.row_create_person(row=line, by=analyst, category="missing")
     person = decision.person
     assert (person.family_name, person.given_names, person.category, person.classification) == (
-        "Невідомий", "Іван", "missing", "restricted")
+        "Невідомий",
+        "Іван",
+        "missing",
+        "restricted",
+    )
     assert list(Event.objects.filter(person=person).values_list("kind", flat=True)) == ["proof_of_life"]
     undo = services.decision_undo(row=line, by=analyst)
     assert Person.objects.filter(pk=person.pk).exists()
@@ -130,20 +157,27 @@ def test_decisions_are_append_only(adversary_list: Any, registry: Any, analyst: 
 
 
 def test_a_rerun_replaces_unreviewed_candidates_and_keeps_decided_ones(
-    adversary_list: Any, registry: Any, analyst: Any, monkeypatch: pytest.MonkeyPatch,
+    adversary_list: Any,
+    registry: Any,
+    analyst: Any,
+    monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     services.row_accept(row=row(adversary_list, 2), person=registry.kozatskyi, by=analyst)
     kept = Candidate.objects.get(row__number=2)
-    monkeypatch.setattr(reconcile, "engine_link", lambda left, right, progress: [
-        (r["id"], str(registry.kozatskyi.pk), 0.55, []) for r in left])
+    monkeypatch.setattr(
+        reconcile,
+        "engine_link",
+        lambda left, right, progress: [(r["id"], str(registry.kozatskyi.pk), 0.55, []) for r in left],
+    )
     with django_capture_on_commit_callbacks(execute=True):
         job = services.reconciliation_start(incoming_list=adversary_list, by=analyst)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
     assert Candidate.objects.get(row__number=2) == kept  # decided: untouched
-    assert {(c.row.number, c.probability, c.reconciliation_id) for c in Candidate.objects.exclude(pk=kept.pk)} == {
-        (3, 0.55, job.pk), (4, 0.55, job.pk)}
+    assert {
+        (c.row.number, c.probability, c.reconciliation_id) for c in Candidate.objects.exclude(pk=kept.pk)
+    } == {(3, 0.55, job.pk), (4, 0.55, job.pk)}
     # Run the same job again (a worker crashed and the task was delivered twice): nothing changes.
     assert reconcile.reconciliation_run(job.pk) == JobStatus.DONE
     assert Candidate.objects.count() == 3
@@ -167,7 +201,9 @@ def test_a_cancelled_job_stops_and_stores_nothing(
     assert not Candidate.objects.exists()
 
 
-def test_progress_is_written_on_the_job_row(analyst: Any, registry: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_progress_is_written_on_the_job_row(
+    analyst: Any, registry: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     incoming = upload(analyst, registry, reconcile=False)
     job = Reconciliation.objects.create(incoming_list=incoming, requested_by=analyst)
     seen = []
@@ -182,7 +218,9 @@ def test_progress_is_written_on_the_job_row(analyst: Any, registry: Any, monkeyp
     assert seen == [("running", 50, "blocking")]
 
 
-def test_a_failing_engine_fails_the_job_with_its_error(analyst: Any, registry: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_engine_fails_the_job_with_its_error(
+    analyst: Any, registry: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     incoming = upload(analyst, registry, reconcile=False)
     job = Reconciliation.objects.create(incoming_list=incoming, requested_by=analyst)
     monkeypatch.setattr(reconcile, "engine_link", lambda *a: 1 / 0)
@@ -203,7 +241,11 @@ def test_a_candidate_the_viewer_may_not_see_is_not_shown(
     adversary_list: Any, registry: Any, analyst: Any, case_officer: Any
 ) -> None:
     secret = services.registry.person_create(
-        by=analyst, family_name="Козацький", given_names="Петро", birth_year=1998, category="missing",
+        by=analyst,
+        family_name="Козацький",
+        given_names="Петро",
+        birth_year=1998,
+        category="missing",
         classification="negotiation_sensitive",
     )
     job = Reconciliation.objects.create(incoming_list=adversary_list, requested_by=analyst)

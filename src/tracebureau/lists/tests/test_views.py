@@ -28,24 +28,47 @@ def web(user: User) -> Client:
 def upload(client: Client, scenario: Any, name: str, content: bytes) -> Any:
     file = io.BytesIO(content)
     file.name = name
-    return client.post("/lists/upload/", {
-        "file": file, "title": "Adversary's list", "source": scenario.rumour.pk, "received_on": "2022-06-10",
-        "event_kind": "captured", "credibility": "3", "classification": "restricted",
-    })
+    return client.post(
+        "/lists/upload/",
+        {
+            "file": file,
+            "title": "Adversary's list",
+            "source": scenario.rumour.pk,
+            "received_on": "2022-06-10",
+            "event_kind": "captured",
+            "credibility": "3",
+            "classification": "restricted",
+        },
+    )
 
 
 def test_it_guesses_the_columns_in_three_languages() -> None:
     assert guess_mapping(["№", "Фамилия", "Имя", "Отчество", "Дата рождения", "Личный номер"]) == {
-        "id": "№", "family_name": "Фамилия", "given_name": "Имя", "patronymic": "Отчество",
-        "birth_date": "Дата рождения", "service_number": "Личный номер"}
+        "id": "№",
+        "family_name": "Фамилия",
+        "given_name": "Имя",
+        "patronymic": "Отчество",
+        "birth_date": "Дата рождения",
+        "service_number": "Личный номер",
+    }
     assert guess_mapping(["Прізвище", "Ім'я", "По батькові", "Дата народження", "Позивний"]) == {
-        "family_name": "Прізвище", "given_name": "Ім'я", "patronymic": "По батькові",
-        "birth_date": "Дата народження", "call_sign": "Позивний"}
+        "family_name": "Прізвище",
+        "given_name": "Ім'я",
+        "patronymic": "По батькові",
+        "birth_date": "Дата народження",
+        "call_sign": "Позивний",
+    }
     assert guess_mapping(["id", "Full name", "Date of birth", "Sex"]) == {
-        "id": "id", "full_name": "Full name", "birth_date": "Date of birth", "sex": "Sex"}
+        "id": "id",
+        "full_name": "Full name",
+        "birth_date": "Date of birth",
+        "sex": "Sex",
+    }
 
 
-def test_it_uploads_a_csv_in_two_steps(analyst: User, registry: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_it_uploads_a_csv_in_two_steps(
+    analyst: User, registry: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     client = web(analyst)
     response = upload(client, registry, "list.csv", CSV)
     assert response.status_code == 302 and response["Location"] == "/lists/upload/columns/"
@@ -76,8 +99,10 @@ def test_it_uploads_an_xlsx(analyst: User, registry: Any) -> None:
     assert upload(client, registry, "list.xlsx", content.getvalue()).status_code == 302
     page = client.get("/lists/upload/columns/")
     assert [row for row in page.context["preview"]] == [["Козацький", "Дмитро", "1998-03-12"]]
-    client.post("/lists/upload/columns/", {"family_name": "Прізвище", "given_name": "Ім'я",
-                                           "birth_date": "Дата народження"})
+    client.post(
+        "/lists/upload/columns/",
+        {"family_name": "Прізвище", "given_name": "Ім'я", "birth_date": "Дата народження"},
+    )
     assert ListRow.objects.get().birth_date == "1998-03-12"
 
 
@@ -96,21 +121,30 @@ def test_upload_errors_name_the_row_and_the_column(analyst: User, registry: Any)
 def test_the_queue_decides_rows(adversary_list: Any, registry: Any, analyst: User) -> None:
     client = web(analyst)
     first, second, third = adversary_list.rows.all()
-    response = client.post(f"/lists/rows/{first.pk}/decide/", {"action": "accept", "person": registry.kozatskyi.pk})
+    response = client.post(
+        f"/lists/rows/{first.pk}/decide/", {"action": "accept", "person": registry.kozatskyi.pk}
+    )
     assert response.status_code == 302
     client.post(f"/lists/rows/{second.pk}/decide/", {"action": "reject"})
     client.post(f"/lists/rows/{third.pk}/decide/", {"action": "create_person", "category": "prisoner_of_war"})
     assert list(Decision.objects.values_list("action", flat=True)) == ["accept", "reject", "create_person"]
     page = client.get(f"/lists/{adversary_list.pk}/?state=all")
     assert [(s, n) for s, _label, n in page.context["filters"]] == [
-        ("undecided", 0), ("accepted", 1), ("rejected", 1), ("created", 1), ("all", 3)]
+        ("undecided", 0),
+        ("accepted", 1),
+        ("rejected", 1),
+        ("created", 1),
+        ("all", 3),
+    ]
     client.post(f"/lists/rows/{first.pk}/decide/", {"action": "undo"})
     assert Event.objects.filter(kind="retraction", reason="decision undone").count() == 1
 
 
 @pytest.mark.parametrize("role", ["family_liaison", "press_officer", "agency_liaison"])
 def test_who_does_not_reconcile_lists_sees_none(role: str, adversary_list: Any) -> None:
-    user = User.objects.create_user(f"x.{role}", password=None, roles=[role], clearance="negotiation_sensitive")
+    user = User.objects.create_user(
+        f"x.{role}", password=None, roles=[role], clearance="negotiation_sensitive"
+    )
     client = web(user)
     row = adversary_list.rows.first()
     assert client.get(f"/lists/{adversary_list.pk}/").status_code == 404

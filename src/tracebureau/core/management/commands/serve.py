@@ -110,7 +110,7 @@ def start_task_worker() -> subprocess.Popen[bytes]:
     keeps it as its child, and it stops when gunicorn stops."""
     return subprocess.Popen(
         [sys.executable, "-m", "tracebureau.cli", "db_worker", "--no-startup-delay"],
-        preexec_fn=_die_with_parent,  # noqa: PLW1509  (no threads exist yet at this point)
+        preexec_fn=_die_with_parent,
     )
 
 
