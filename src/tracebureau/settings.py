@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "tracebureau.core",
     "tracebureau.accounts",
     "tracebureau.registry",
@@ -233,6 +235,16 @@ SPECTACULAR_SETTINGS = {
         "PlaceKindEnum": "tracebureau.timeline.choices.PlaceKind",
         "SourceKindEnum": "tracebureau.timeline.choices.SourceKind",
     },
+}
+
+# Background jobs (reconciliations): Django's tasks API, backported by django-tasks, queued in
+# the database by django-tasks-db, so SQLite and PostgreSQL behave the same and no broker is
+# needed. `tracebureau serve` starts the worker (`tracebureau db_worker`) beside the server.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TRACEBUREAU_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
 }
 
 # Reverting a person from the admin's history would bypass the services (versions, merges).

@@ -81,16 +81,22 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         [sys.executable, "-m", "tracebureau.cli", "runserver", f"127.0.0.1:{port}", "--noreload"],
         env=env, stdout=log, stderr=subprocess.STDOUT,
     )
+    # The background job worker (reconciliations), as `tracebureau serve` starts it.
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tracebureau.cli", "db_worker", "--no-startup-delay", "--interval", "0.2"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_until_up(f"{url}/accounts/login/", server)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for process in (server, worker):
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
         log.close()
 
 

@@ -62,6 +62,7 @@ class Can(StrEnum):
     BREAK_GLASS = "break_glass"
     READ_AUDIT = "read_audit"
     MANAGE_USERS = "manage_users"
+    RECONCILE_LISTS = "reconcile_lists"  # upload incoming lists and work their review queue
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,14 @@ _READER = (Can.SEE_INDIVIDUALS, Can.SEE_STATISTICS)
 GRANTS: dict[str, Grant] = {
     Role.CASE_OFFICER: _grant(
         *_READER, Can.EDIT_PERSONS, Can.RECORD_EVENTS, Can.MANAGE_REFERENCE, Can.EXPORT,
-        Can.EXPORT_CTA, Can.BREAK_GLASS,
+        Can.EXPORT_CTA, Can.BREAK_GLASS, Can.RECONCILE_LISTS,
     ),
+    # Reconciling lists is the analyst's daily work, and accepting a list row records an event
+    # on the person's timeline: analysts, who may already change identities, record events too.
+
     Role.ANALYST: _grant(
-        *_READER, Can.EDIT_PERSONS, Can.EXPORT, Can.RELEASE_STATISTICS, Can.SEE_RELEASED_STATISTICS,
-        Can.BREAK_GLASS,
+        *_READER, Can.EDIT_PERSONS, Can.RECORD_EVENTS, Can.EXPORT, Can.RELEASE_STATISTICS,
+        Can.SEE_RELEASED_STATISTICS, Can.BREAK_GLASS, Can.RECONCILE_LISTS,
     ),
     Role.EXCHANGE_COORDINATOR: _grant(*_READER, Can.RECORD_EVENTS, Can.EXPORT),
     Role.IDENTIFICATION_OFFICER: _grant(*_READER, Can.RECORD_EVENTS),
@@ -317,6 +321,33 @@ def _merges(queryset: QuerySet, user: Any, access: Access, action: str) -> Query
     return queryset.filter(keep__in=persons, absorb__in=persons)
 
 
+def _incoming_lists(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    """Incoming lists name people of every agency, in bulk: only those who reconcile lists
+    read them (not a family liaison, an agency liaison or the press), within their clearance."""
+    if action not in (VIEW, CHANGE) or not _needs(access, Can.RECONCILE_LISTS):
+        return queryset.none()
+    return queryset.filter(classification__in=access.levels)
+
+
+def _of_visible_lists(path: str) -> Rule:
+    def rule(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+        from tracebureau.lists.models import IncomingList
+
+        lists = _incoming_lists(IncomingList.objects.all(), user, access, action).values("pk")
+        return queryset.filter(**{f"{path}__in": lists})
+
+    return rule
+
+
+def _candidates(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    """A candidate names a registered person: shown only to those who see that person too (a
+    colleague cleared higher may have run the reconciliation)."""
+    if action != VIEW:
+        return queryset.none()
+    rows = _of_visible_lists("row__incoming_list")(queryset, user, access, action)
+    return rows.filter(person__in=_visible_person_ids(user, access))
+
+
 RULES: dict[str, Rule] = {
     "registry.Person": _persons,
     "registry.NameVariant": _of_visible_persons("person"),
@@ -331,6 +362,11 @@ RULES: dict[str, Rule] = {
     "reporting.StatisticsRelease": _released,
     "accounts.ApiToken": _own_tokens,
     "audit.AuditEntry": _capability(Can.READ_AUDIT),
+    "lists.IncomingList": _incoming_lists,
+    "lists.ListRow": _of_visible_lists("incoming_list"),
+    "lists.Reconciliation": _of_visible_lists("incoming_list"),
+    "lists.Candidate": _candidates,
+    "lists.Decision": _of_visible_lists("row__incoming_list"),
 }
 
 

@@ -9,6 +9,7 @@ this file. Schemathesis over the OpenAPI schema lives beside it, in test_attacks
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -36,6 +37,8 @@ from tracebureau.core.exports import FORMULA_START, safe_cell
 from tracebureau.core.models import BreakGlass, User
 from tracebureau.core.policy import VIEW, visible_to
 from tracebureau.core.tests.pages import as_seen
+from tracebureau.lists.models import IncomingList, ListRow
+from tracebureau.lists.services import list_create
 from tracebureau.registry.models import Person, PersonMerge
 from tracebureau.registry.selectors import persons_visible
 from tracebureau.registry.services import person_merge
@@ -86,6 +89,12 @@ def cast(case_officer: User, analyst: User) -> Cast:
                                   classification="negotiation_sensitive")
     release = release_create(by=analyst, title="Briefing of 20 May")
     token_issue(user=insider, name="someone else's")
+    list_create(
+        by=insider, title="Negotiation list", source=scenario.intel, received_on=dt.date(2022, 6, 10),
+        file_name="list.csv", headers=["Прізвище"], rows=[["Таємний"]],
+        column_mapping={"family_name": "Прізвище"},
+        classification="negotiation_sensitive", reconcile=False,
+    )
     return Cast(insider, seen, hidden, hidden_event, seen_event, release, scenario)
 
 
@@ -236,6 +245,8 @@ WEB_ROUTE_MODELS = {
     "timeline:event-retract": Event, "timeline:event-supersede": Event,
     "reporting:release-detail": StatisticsRelease,
     "accounts:token-revoke": ApiToken,
+    "lists:list-detail": IncomingList, "lists:list-progress": IncomingList,
+    "lists:list-reconcile": IncomingList, "lists:list-cancel": IncomingList, "lists:row-decide": ListRow,
 }
 
 

@@ -111,6 +111,9 @@ def test_it_asks_twice_and_refuses_passwords_that_differ(monkeypatch: Any) -> No
 def exec_calls(monkeypatch: Any) -> list[list[str]]:
     calls: list[list[str]] = []
     monkeypatch.setattr("os.execvp", lambda file, argv: calls.append(list(argv)))
+    monkeypatch.setattr(
+        "tracebureau.core.management.commands.serve.start_task_worker", lambda: calls.append(["db_worker"])
+    )
     return calls
 
 
@@ -118,12 +121,19 @@ def exec_calls(monkeypatch: Any) -> list[list[str]]:
 def test_serve_starts_gunicorn_with_the_wsgi_application(exec_calls: list[list[str]]) -> None:
     out = StringIO()
     call_command("serve", "--bind", "127.0.0.1:8123", "--workers", "3", stdout=out)
-    argv = exec_calls[0]
+    worker, argv = exec_calls
+    assert worker == ["db_worker"]  # the background job worker beside the server
     assert "tracebureau.wsgi:application" in argv
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:8123"
     assert argv[argv.index("--workers") + 1] == "3"
     assert argv[argv.index("--access-logfile") + 1] == "-"
     assert "http://127.0.0.1:8123/" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_serve_can_leave_the_job_worker_to_the_operator(exec_calls: list[list[str]]) -> None:
+    call_command("serve", "--no-task-worker", stdout=StringIO())
+    assert len(exec_calls) == 1 and "tracebureau.wsgi:application" in exec_calls[0]
 
 
 @pytest.mark.django_db

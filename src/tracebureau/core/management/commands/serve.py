@@ -1,4 +1,5 @@
-"""`tracebureau serve`: run the web application for real use, under gunicorn.
+"""`tracebureau serve`: run the web application for real use, under gunicorn, and the worker
+that runs background jobs (`tracebureau db_worker`) beside it.
 
 Static files need no collectstatic step: WhiteNoise serves them from the app folders
 (WHITENOISE_USE_FINDERS). The process is replaced by gunicorn, so signals (Ctrl+C, a service
@@ -10,6 +11,8 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -67,20 +70,48 @@ class Command(BaseCommand):
         parser.add_argument(
             "--timeout", type=_positive, default=60, help="seconds before a stuck worker is restarted"
         )
+        parser.add_argument(
+            "--no-task-worker", action="store_true",
+            help="do not start the background job worker (run `tracebureau db_worker` yourself)",
+        )
 
-    def handle(self, *args: Any, bind: str, workers: int, threads: int, timeout: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, bind: str, workers: int, threads: int, timeout: int, no_task_worker: bool = False,
+        **options: Any,
+    ) -> None:
         argv = gunicorn_argv(bind=check_bind(bind), workers=workers, threads=threads, timeout=timeout)
         if _unapplied_migrations():
             self.stderr.write("Warning: the database is not up to date; run `tracebureau migrate`.")
         # The workers must use the data directory this command resolved, whatever their cwd.
         os.environ["TRACEBUREAU_DATA_DIR"] = str(settings.DATA_DIR)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracebureau.settings")
+        if not no_task_worker:
+            start_task_worker()
         self.stdout.write(f"Serving tracebureau at {url_for(bind)} (Ctrl+C stops it)")
         self.stdout.flush()
         try:
             os.execvp(argv[0], argv)
         except OSError as exc:
             raise CommandError(f"Could not start gunicorn ({argv[0]}): {exc}") from exc
+
+
+def _die_with_parent() -> None:
+    """In the worker, before it starts: be stopped when the server (this process, once it has
+    become gunicorn) ends, however it ends. Linux only; elsewhere stop the worker yourself."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def start_task_worker() -> subprocess.Popen[bytes]:
+    """The background job worker, a child of this process: gunicorn replaces this process and
+    keeps it as its child, and it stops when gunicorn stops."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tracebureau.cli", "db_worker", "--no-startup-delay"],
+        preexec_fn=_die_with_parent,
+    )
 
 
 def _unapplied_migrations() -> bool:

@@ -1,0 +1,183 @@
+"""The reconciliation job: match a list's undecided rows against the registry with the linkage
+engine, and store each row's best candidates. Run by the task worker (tasks.reconcile).
+
+Safe to run again, after a crash or on request: it replaces the candidates of the rows nobody
+has decided yet, and never touches decisions or the candidates they were made on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from tracebureau.audit import context
+from tracebureau.audit.services import audit_bulk_created
+from tracebureau.lists.choices import FINISHED, JobStatus
+from tracebureau.lists.models import Candidate, IncomingList, ListRow, Reconciliation
+from tracebureau.lists.selectors import decided_row_ids
+from tracebureau.registry.models import Person
+from tracebureau.registry.selectors import persons_visible
+
+logger = logging.getLogger(__name__)
+
+TOP_CANDIDATES = 3
+THRESHOLD = 0.5
+PROGRESS_INTERVAL_S = 0.5
+Match = tuple[str, str, float, list[dict[str, Any]]]
+Progress = Callable[[str, float], None]
+
+
+class Cancelled(Exception):
+    """The job's row says it was cancelled: stop at once, write nothing more."""
+
+
+def engine_link(left: list[dict[str, str]], right: list[dict[str, str]], progress: Progress) -> list[Match]:
+    """The linkage engine's matches as (row id, person id, probability, explanation). The only
+    place that imports the engine, so that tests can put a predictable one in its stead."""
+    from tracebureau.engines.linkage import Record, link
+
+    matches = link(
+        [Record(**r) for r in left], [Record(**r) for r in right], threshold=THRESHOLD, progress=progress
+    )
+    return [
+        (
+            m.left_id,
+            m.right_id,
+            m.probability,
+            [{"field": c.field, "level": c.level, "weight": round(c.weight, 2)} for c in m.explanation],
+        )
+        for m in matches
+    ]
+
+
+def row_record(row: ListRow) -> dict[str, str]:
+    return {
+        "id": str(row.pk),
+        "family_name": row.family_name,
+        "given_name": row.given_name,
+        "patronymic": row.patronymic,
+        "full_name": row.full_name,
+        "birth_date": row.birth_date,
+        "sex": row.sex,
+        "service_number": row.service_number,
+        "call_sign": row.call_sign,
+    }
+
+
+def person_record(person: Person) -> dict[str, str]:
+    """One record per person, with the registered name: the engine compares one name per
+    record, and it does its own transliteration and Ukrainian/Russian equivalents."""
+    return {
+        "id": str(person.pk),
+        "family_name": person.family_name,
+        "given_name": person.given_names,
+        "patronymic": person.patronymic,
+        "birth_date": person.birth_date_display,
+        "sex": person.sex if person.sex in ("male", "female") else "",
+        "service_number": person.service_number,
+        "call_sign": person.call_sign,
+    }
+
+
+class Reporter:
+    """Writes progress to the job's row (at most every PROGRESS_INTERVAL_S, and at each new
+    stage), and finds out there whether the job was cancelled."""
+
+    def __init__(self, job: Reconciliation) -> None:
+        self.job, self.stage, self.last = job, "", 0.0
+
+    def __call__(self, stage: str, percent: float) -> None:
+        now = time.monotonic()
+        if stage == self.stage and now - self.last < PROGRESS_INTERVAL_S:
+            return
+        self.stage, self.last = stage, now
+        updated = Reconciliation.objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).update(
+            stage=stage[:200], progress=max(0, min(100, int(percent)))
+        )
+        if not updated:
+            raise Cancelled
+
+    def engine(self, stage: str, fraction: float) -> None:
+        self(stage, 10 + 80 * max(0.0, min(1.0, fraction)))
+
+
+def reconciliation_run(reconciliation_id: int) -> str:
+    """Run the job; returns the status it ended in."""
+    job = Reconciliation.objects.select_related("incoming_list", "requested_by").get(pk=reconciliation_id)
+    claimed = (
+        Reconciliation.objects.filter(pk=job.pk)
+        .exclude(status__in=FINISHED)
+        .update(
+            status=JobStatus.RUNNING,
+            started_at=timezone.now(),
+            progress=0,
+            stage=gettext_noop("Starting"),
+            error="",
+        )
+    )
+    if not claimed:  # cancelled before it started, or delivered twice
+        return job.status
+    report = Reporter(job)
+    try:
+        with context.acting(surface="system", user=job.requested_by):
+            _run(job, report)
+    except Cancelled:
+        return JobStatus.CANCELLED
+    except Exception as exc:
+        logger.exception("reconciliation %s failed", job.pk)
+        Reconciliation.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+        )
+        return JobStatus.FAILED
+    return JobStatus.DONE
+
+
+def _run(job: Reconciliation, report: Reporter) -> None:
+    incoming = job.incoming_list
+    report(gettext_noop("Reading the list"), 1)
+    decided = decided_row_ids(incoming_list=incoming)
+    rows = [row for row in ListRow.objects.filter(incoming_list=incoming) if row.pk not in decided]
+    report(gettext_noop("Reading the registry"), 5)
+    # The persons the one who asked for the run may see, and no others: the candidates must not
+    # show anyone a person they could not look up themselves.
+    persons = persons_visible(user=job.requested_by).filter(merged_into__isnull=True)
+    right = [person_record(p) for p in persons.iterator(chunk_size=2000)]
+    matches = engine_link([row_record(r) for r in rows], right, report.engine) if rows and right else []
+    report(gettext_noop("Saving the candidates"), 92)
+    _store(job, incoming, matches)
+
+
+@transaction.atomic
+def _store(job: Reconciliation, incoming: IncomingList, matches: Iterable[Match]) -> None:
+    IncomingList.objects.select_for_update().filter(pk=incoming.pk).exists()  # beside decisions
+    if not Reconciliation.objects.filter(pk=job.pk, status=JobStatus.RUNNING).exists():
+        raise Cancelled
+    decided = decided_row_ids(incoming_list=incoming)  # again: analysts work while the job runs
+    Candidate.objects.filter(row__incoming_list=incoming).exclude(row__in=decided).delete()
+    best: dict[int, list[Match]] = {}
+    for match in matches:
+        best.setdefault(int(match[0]), []).append(match)
+    candidates = [
+        Candidate(
+            row_id=row_id,
+            person_id=int(m[1]),
+            reconciliation=job,
+            probability=m[2],
+            explanation=m[3],
+            rank=rank,
+        )
+        for row_id, found in best.items()
+        if row_id not in decided
+        for rank, m in enumerate(sorted(found, key=lambda m: -m[2])[:TOP_CANDIDATES], start=1)
+    ]
+    Candidate.objects.bulk_create(candidates)
+    audit_bulk_created(candidates, user=job.requested_by)
+    Reconciliation.objects.filter(pk=job.pk).update(
+        status=JobStatus.DONE, progress=100, stage=gettext_noop("Done"), finished_at=timezone.now()
+    )
