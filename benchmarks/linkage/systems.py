@@ -1,0 +1,85 @@
+"""The two systems under test, each run from in-memory tables and timed end to end.
+
+Our engine is timed from building its `Record`s to the list of matches; Splink from registering
+its tables to the predictions, training included, because both systems train without labels on
+the data they link.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+RECORD_FIELDS = ("family_name", "given_name", "patronymic", "full_name", "birth_date", "sex",
+                 "service_number", "call_sign")
+
+
+@dataclass
+class Run:
+    """What one system produced: the pairs (left id, right id) at or above the threshold."""
+
+    system: str
+    pairs: set[tuple[str, str]] = field(default_factory=set)
+    seconds: float = 0.0
+    error: str = ""
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def timed(system: str, body: Callable[[], set[tuple[str, str]]]) -> Run:
+    started = time.perf_counter()
+    try:
+        pairs = body()
+    except Exception as error:  # a failing system is a figure for the report, not a crash
+        return Run(system, seconds=time.perf_counter() - started, error=f"{type(error).__name__}: {error}")
+    return Run(system, pairs, time.perf_counter() - started)
+
+
+def engine_available() -> str:
+    """Empty when the engine imports; otherwise why not (the engine lives on branch `linkage`)."""
+    try:
+        from tracebureau.engines.linkage import link  # noqa: F401
+    except ImportError as error:
+        return f"engine not importable: {error}"
+    return ""
+
+
+def to_records(frame: pd.DataFrame) -> list[Any]:
+    from tracebureau.engines.linkage import Record
+
+    columns = [c for c in RECORD_FIELDS if c in frame.columns]
+    values = frame[["id", *columns]].fillna("").astype(str).itertuples(index=False, name=None)
+    return [Record(id=row[0], **dict(zip(columns, row[1:], strict=True))) for row in values]
+
+
+def run_ours(left: pd.DataFrame, right: pd.DataFrame, *, threshold: float = 0.5) -> Run:
+    problem = engine_available()
+    if problem:
+        return Run("tracebureau", error=problem)
+
+    def body() -> set[tuple[str, str]]:
+        from tracebureau.engines.linkage import link
+
+        matches = link(to_records(left), to_records(right), threshold=threshold)
+        return {(m.left_id, m.right_id) for m in matches}
+
+    return timed("tracebureau", body)
+
+
+def quiet_splink() -> None:
+    for name in ("splink", "splink.internals"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def splink_pairs(predictions: Any, left_ids: set[str], id_column: str = "unique_id") -> set[tuple[str, str]]:
+    """Splink's predictions as (left id, right id), whichever side it put each table on."""
+    frame = predictions.as_pandas_dataframe()
+    pairs = set()
+    columns = (frame[f"{id_column}_l"].astype(str), frame[f"{id_column}_r"].astype(str))
+    for l_id, r_id in zip(*columns, strict=True):
+        pairs.add((l_id, r_id) if l_id in left_ids else (r_id, l_id))
+    return pairs
