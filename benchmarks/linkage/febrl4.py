@@ -47,13 +47,15 @@ def iso_date(yyyymmdd: Any) -> str:
 
 def as_records_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """FEBRL columns under our names; the address columns have no place in a `Record`."""
-    return pd.DataFrame({
-        "id": frame["rec_id"],
-        "given_name": frame["given_name"].fillna(""),
-        "family_name": frame["surname"].fillna(""),
-        "birth_date": frame["date_of_birth"].map(iso_date),
-        "service_number": frame["soc_sec_id"].fillna("").astype(str).str.strip(),
-    })
+    return pd.DataFrame(
+        {
+            "id": frame["rec_id"],
+            "given_name": frame["given_name"].fillna(""),
+            "family_name": frame["surname"].fillna(""),
+            "birth_date": frame["date_of_birth"].map(iso_date),
+            "service_number": frame["soc_sec_id"].fillna("").astype(str).str.strip(),
+        }
+    )
 
 
 def run_ours_febrl4(a: pd.DataFrame, b: pd.DataFrame) -> Run:
@@ -90,11 +92,17 @@ def run_splink_febrl4(a: pd.DataFrame, b: pd.DataFrame) -> Run:
             comparisons=[
                 cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
                 cl.NameComparison("surname").configure(term_frequency_adjustments=True),
-                cl.DateOfBirthComparison("date_of_birth", input_is_string=True, datetime_format="%Y%m%d",
-                                         invalid_dates_as_null=True),
+                cl.DateOfBirthComparison(
+                    "date_of_birth",
+                    input_is_string=True,
+                    datetime_format="%Y%m%d",
+                    invalid_dates_as_null=True,
+                ),
                 cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1, 2]),
                 cl.ExactMatch("street_number").configure(term_frequency_adjustments=True),
-                cl.DamerauLevenshteinAtThresholds("postcode", [1, 2]).configure(term_frequency_adjustments=True),
+                cl.DamerauLevenshteinAtThresholds("postcode", [1, 2]).configure(
+                    term_frequency_adjustments=True
+                ),
             ],
             retain_intermediate_calculation_columns=True,
         )

@@ -33,11 +33,40 @@ from tracebureau.scenario.names import (
     russian_patronymic,
 )
 
-COLUMNS = ("id", "family_name", "given_name", "patronymic", "full_name", "birth_date", "sex",
-           "service_number", "call_sign")
+COLUMNS = (
+    "id",
+    "family_name",
+    "given_name",
+    "patronymic",
+    "full_name",
+    "birth_date",
+    "sex",
+    "service_number",
+    "call_sign",
+)
 SERVICE_PREFIXES = ("НГ", "ВМС", "ЗСУ", "ДПСУ", "НП")
-CALL_SIGNS = ("Грім", "Сокіл", "Лис", "Тайфун", "Борода", "Док", "Мороз", "Шаман", "Вовк", "Тихий",
-              "Хмара", "Бард", "Граф", "Ведмідь", "Ворон", "Козак", "Марс", "Юрист", "Фізик", "Сірий")
+CALL_SIGNS = (
+    "Грім",
+    "Сокіл",
+    "Лис",
+    "Тайфун",
+    "Борода",
+    "Док",
+    "Мороз",
+    "Шаман",
+    "Вовк",
+    "Тихий",
+    "Хмара",
+    "Бард",
+    "Граф",
+    "Ведмідь",
+    "Ворон",
+    "Козак",
+    "Марс",
+    "Юрист",
+    "Фізик",
+    "Сірий",
+)
 FIRST_BIRTH_DAY = np.datetime64("1960-01-01")
 BIRTH_DAYS = int((np.datetime64("2005-01-01") - FIRST_BIRTH_DAY).astype(int))
 
@@ -64,10 +93,20 @@ SPELLINGS: tuple[tuple[str, float, str, Romaniser | None], ...] = (
     ("ru_icao_9303", 0.12, "ru", iuliia.ICAO_DOC_9303.translate),
     ("ru_news", 0.16, "ru", iuliia.WIKIPEDIA.translate),
 )
-DATE_ERRORS = (("exact", 0.50), ("day_month_swapped", 0.10), ("year_off_by_one", 0.10),
-               ("year_only", 0.10), ("year_month", 0.05), ("missing", 0.15))
-LAYOUTS = (("parts", 0.55), ("family_given_patronymic", 0.20), ("given_patronymic_family", 0.15),
-           ("given_family", 0.10))
+DATE_ERRORS = (
+    ("exact", 0.50),
+    ("day_month_swapped", 0.10),
+    ("year_off_by_one", 0.10),
+    ("year_only", 0.10),
+    ("year_month", 0.05),
+    ("missing", 0.15),
+)
+LAYOUTS = (
+    ("parts", 0.55),
+    ("family_given_patronymic", 0.20),
+    ("given_patronymic_family", 0.15),
+    ("given_family", 0.10),
+)
 PATRONYMIC_DROPPED = 0.30
 TYPO = 0.15
 UPPER_CASE = 0.25
@@ -190,10 +229,12 @@ def ukrainian_columns(people: People, inv: Inventory) -> dict[str, np.ndarray]:
     prefixes = pd.Series(np.array(SERVICE_PREFIXES)[people.service_prefix])
     numbers = (prefixes + "-" + pd.Series(people.service_digits).astype(str)).to_numpy()
     return {
-        "family_name": np.where(f, female_surnames[np.where(f, people.surname, 0)],
-                                male_surnames[np.where(f, 0, people.surname)]),
-        "given_name": np.where(f, female_given[np.where(f, people.given, 0)],
-                               male_given[np.where(f, 0, people.given)]),
+        "family_name": np.where(
+            f, female_surnames[np.where(f, people.surname, 0)], male_surnames[np.where(f, 0, people.surname)]
+        ),
+        "given_name": np.where(
+            f, female_given[np.where(f, people.given, 0)], male_given[np.where(f, 0, people.given)]
+        ),
         "patronymic": np.where(f, daughters[people.father], sons[people.father]),
         "birth_date": np.datetime_as_string(days, unit="D"),
         "sex": np.where(f, "F", "M"),
@@ -210,6 +251,7 @@ class Benchmark:
     people_list: pd.DataFrame
     truth: set[tuple[str, str]]
     spellings: dict[str, str]  # list id → how its name was spelled, for the per-spelling figures
+    namesakes: set[str]  # list ids of outsiders who carry the full name of someone in the registry
 
 
 def generate(*, list_size: int, registry_size: int, seed: int) -> Benchmark:
@@ -223,11 +265,12 @@ def generate(*, list_size: int, registry_size: int, seed: int) -> Benchmark:
     inv = inventory(seed)
     registry_people = draw_people(registry_size, inv, rng)
     make_namesakes(registry_people, REGISTRY_NAMESAKES, rng)
-    registry = pd.DataFrame({"id": [f"R{i:07d}" for i in range(registry_size)],
-                             **ukrainian_columns(registry_people, inv)})
+    registry = pd.DataFrame(
+        {"id": [f"R{i:07d}" for i in range(registry_size)], **ukrainian_columns(registry_people, inv)}
+    )
     registry.insert(4, "full_name", "")
 
-    outsiders = int(round(list_size * LIST_OUTSIDERS))
+    outsiders = round(list_size * LIST_OUTSIDERS)
     listed = rng.choice(registry_size, list_size - outsiders, replace=False)
     others = draw_people(outsiders, inv, rng)
     namesakes = rng.random(outsiders) < OUTSIDER_NAMESAKES
@@ -235,16 +278,23 @@ def generate(*, list_size: int, registry_size: int, seed: int) -> Benchmark:
     for column in ("female", "given", "surname", "father"):
         getattr(others, column)[namesakes] = getattr(registry_people, column)[twins[namesakes]]
     # An outsider's service number, where it has one, is one nobody in the registry has.
-    others.service_digits = np.where(others.service_digits > 0, rng.integers(1_000_000, 9_999_999, outsiders), 0)
+    others.service_digits = np.where(
+        others.service_digits > 0, rng.integers(1_000_000, 9_999_999, outsiders), 0
+    )
 
-    subjects = pd.concat([
-        pd.DataFrame(ukrainian_columns(registry_people.take(listed), inv)).assign(truth=registry["id"].to_numpy()[listed]),
-        pd.DataFrame(ukrainian_columns(others, inv)).assign(truth=""),
-    ], ignore_index=True)
+    subjects = pd.concat(
+        [
+            pd.DataFrame(ukrainian_columns(registry_people.take(listed), inv)).assign(
+                truth=registry["id"].to_numpy()[listed], namesake=False
+            ),
+            pd.DataFrame(ukrainian_columns(others, inv)).assign(truth="", namesake=namesakes),
+        ],
+        ignore_index=True,
+    )
     order = rng.permutation(len(subjects))
     subjects = subjects.iloc[order].reset_index(drop=True)
     renderer = ListRenderer(random.Random(seed))
-    rows, spellings, truth = [], {}, set()
+    rows, spellings, truth, namesake_ids = [], {}, set(), set()
     for i, subject in enumerate(subjects.itertuples(index=False)):
         list_id = f"L{i:06d}"
         row, spelling = renderer.render(subject._asdict())
@@ -252,7 +302,9 @@ def generate(*, list_size: int, registry_size: int, seed: int) -> Benchmark:
         spellings[list_id] = spelling
         if subject.truth:
             truth.add((list_id, subject.truth))
-    return Benchmark(registry, pd.DataFrame(rows, columns=list(COLUMNS)), truth, spellings)
+        if subject.namesake:
+            namesake_ids.add(list_id)
+    return Benchmark(registry, pd.DataFrame(rows, columns=list(COLUMNS)), truth, spellings, namesake_ids)
 
 
 def _pick(rng: random.Random, choices: tuple[tuple[str, float], ...]) -> str:
@@ -263,8 +315,11 @@ def _pick(rng: random.Random, choices: tuple[tuple[str, float], ...]) -> str:
 def _russian(kind: str, word: str) -> str:
     if not word:
         return ""
-    return {"family_name": russian_family_name, "given_name": russian_given_name,
-            "patronymic": russian_patronymic}[kind](word)
+    return {
+        "family_name": russian_family_name,
+        "given_name": russian_given_name,
+        "patronymic": russian_patronymic,
+    }[kind](word)
 
 
 @cache
@@ -296,7 +351,13 @@ class ListRenderer:
             names["patronymic"] = ""
         if rng.random() < TYPO:
             kind = rng.choice(("family_name", "given_name"))
-            alphabet = CYRILLIC_UK if spelling == "uk_cyrillic" else CYRILLIC_RU if spelling == "ru_cyrillic" else LATIN
+            alphabet = (
+                CYRILLIC_UK
+                if spelling == "uk_cyrillic"
+                else CYRILLIC_RU
+                if spelling == "ru_cyrillic"
+                else LATIN
+            )
             names[kind] = typo(names[kind], alphabet, rng)
         if rng.random() < UPPER_CASE:
             names = {k: v.upper() for k, v in names.items()}
@@ -306,16 +367,22 @@ class ListRenderer:
         if layout == "parts":
             row.update(names)
         else:
-            words = {"family_given_patronymic": (family, given, patronymic),
-                     "given_patronymic_family": (given, patronymic, family),
-                     "given_family": (given, family)}[layout]
+            words = {
+                "family_given_patronymic": (family, given, patronymic),
+                "given_patronymic_family": (given, patronymic, family),
+                "given_family": (given, family),
+            }[layout]
             row["full_name"] = " ".join(w for w in words if w)
         row["birth_date"] = birth_date_as_listed(person["birth_date"], rng)
         row["sex"] = person["sex"] if rng.random() < SEX_GIVEN else ""
         number = person["service_number"]
-        row["service_number"] = _romanise(spelling, number) if number and rng.random() < SERVICE_NUMBER_GIVEN else ""
+        row["service_number"] = (
+            _romanise(spelling, number) if number and rng.random() < SERVICE_NUMBER_GIVEN else ""
+        )
         call_sign = person["call_sign"]
-        row["call_sign"] = _romanise(spelling, call_sign) if call_sign and rng.random() < CALL_SIGN_GIVEN else ""
+        row["call_sign"] = (
+            _romanise(spelling, call_sign) if call_sign and rng.random() < CALL_SIGN_GIVEN else ""
+        )
         return row, spelling
 
 
@@ -348,9 +415,9 @@ def typo(word: str, alphabet: str, rng: random.Random) -> str:
         letter = letter.upper()
     kind = rng.choice(("delete", "insert", "replace", "transpose"))
     if kind == "delete":
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if kind == "insert":
         return word[:i] + letter + word[i:]
     if kind == "replace":
-        return word[:i] + letter + word[i + 1:]
-    return word[:i - 1] + word[i] + word[i - 1] + word[i + 1:]
+        return word[:i] + letter + word[i + 1 :]
+    return word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]

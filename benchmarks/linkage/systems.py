@@ -15,8 +15,16 @@ from typing import Any
 
 import pandas as pd
 
-RECORD_FIELDS = ("family_name", "given_name", "patronymic", "full_name", "birth_date", "sex",
-                 "service_number", "call_sign")
+RECORD_FIELDS = (
+    "family_name",
+    "given_name",
+    "patronymic",
+    "full_name",
+    "birth_date",
+    "sex",
+    "service_number",
+    "call_sign",
+)
 
 
 @dataclass

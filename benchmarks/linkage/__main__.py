@@ -1,0 +1,178 @@
+"""`python -m benchmarks.linkage [--quick]`: run the linkage benchmarks and write the report.
+
+The full run rewrites REPORT.md and results.json beside this file (they are committed); `--quick`
+writes them under benchmarks/linkage/quick/, which git ignores, unless `--out-dir` says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from benchmarks.linkage import crossscript, febrl4
+from benchmarks.linkage.generate import generate
+from benchmarks.linkage.machine import describe_machine
+from benchmarks.linkage.metrics import Accuracy
+from benchmarks.linkage.report import write_report
+from benchmarks.linkage.scale import run_scale
+from benchmarks.linkage.systems import Run
+
+HERE = Path(__file__).parent
+PARTS = ("febrl4", "crossscript", "scale")
+FULL = {
+    "febrl4_size": None,
+    "list_size": 2_000,
+    "registry_size": 20_000,
+    "scale_list": 10_000,
+    "scale_registry": 1_000_000,
+}
+QUICK = {
+    "febrl4_size": 1_000,
+    "list_size": 200,
+    "registry_size": 2_000,
+    "scale_list": 1_000,
+    "scale_registry": 20_000,
+}
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.linkage", description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help="CI-sized run: FEBRL4 1k pairs, 200 × 2k, 1k × 20k"
+    )
+    parser.add_argument(
+        "--only", default=",".join(PARTS), help=f"comma-separated subset of {', '.join(PARTS)}"
+    )
+    parser.add_argument("--seed", type=int, default=20220516)
+    parser.add_argument("--febrl4-size", type=int, help="keep only the first N true pairs of FEBRL4")
+    parser.add_argument("--list-size", type=int, help="cross-script list rows")
+    parser.add_argument("--registry-size", type=int, help="cross-script registry rows")
+    parser.add_argument("--scale-list", type=int, help="scale list rows")
+    parser.add_argument("--scale-registry", type=int, help="scale registry rows")
+    parser.add_argument("--out-dir", type=Path, help="where REPORT.md, results.json and the scale data go")
+    args = parser.parse_args(argv)
+    defaults = QUICK if args.quick else FULL
+    for name, value in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    args.out_dir = args.out_dir or (HERE / "quick" if args.quick else HERE)
+    args.parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = set(args.parts) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
+    return args
+
+
+def say(message: str) -> None:
+    print(f"[bench-linkage {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def figures(run: Run, truth: set[tuple[str, str]]) -> dict[str, Any]:
+    out: dict[str, Any] = {"system": run.system, "seconds": round(run.seconds, 3), "error": run.error}
+    if not run.error:
+        out |= Accuracy.of(run.pairs, truth).as_dict()
+    return out
+
+
+def run_febrl4(args: argparse.Namespace) -> dict[str, Any]:
+    a, b, truth = febrl4.load(args.febrl4_size)
+    say(f"FEBRL4 {len(a)} × {len(b)}: our engine")
+    ours = febrl4.run_ours_febrl4(a, b)
+    say(f"FEBRL4: Splink ({ours.seconds:.1f} s for ours)")
+    splink = febrl4.run_splink_febrl4(a, b)
+    return {
+        "left": len(a),
+        "right": len(b),
+        "true_pairs": len(truth),
+        "ours": figures(ours, truth),
+        "splink": figures(splink, truth),
+        "ours_missed": sorted(truth - ours.pairs)[:20],
+        "ours_wrong": sorted(ours.pairs - truth)[:20],
+    }
+
+
+def by_spelling(run: Run, bench: Any) -> dict[str, dict[str, int]]:
+    """Per spelling of the list row: true pairs, found, and wrong pairs proposed."""
+    table: dict[str, Counter[str]] = {}
+    for list_id, _ in bench.truth:
+        table.setdefault(bench.spellings[list_id], Counter())["true"] += 1
+    for pair in run.pairs:
+        counter = table.setdefault(bench.spellings[pair[0]], Counter())
+        counter["found" if pair in bench.truth else "wrong"] += 1
+    return {spelling: dict(counts) for spelling, counts in sorted(table.items())}
+
+
+def run_crossscript(args: argparse.Namespace) -> dict[str, Any]:
+    bench = generate(list_size=args.list_size, registry_size=args.registry_size, seed=args.seed)
+    say(f"cross-script {args.list_size} × {args.registry_size}: our engine")
+    ours = crossscript.run_ours_crossscript(bench.people_list, bench.registry)
+    say(f"cross-script: Splink ({ours.seconds:.1f} s for ours)")
+    splink = crossscript.run_splink_naive(bench.people_list, bench.registry)
+    result: dict[str, Any] = {
+        "list": len(bench.people_list),
+        "registry": len(bench.registry),
+        "true_pairs": len(bench.truth),
+        "outsider_namesakes": len(bench.namesakes),
+    }
+    for key, run in (("ours", ours), ("splink", splink)):
+        result[key] = figures(run, bench.truth)
+        if not run.error:
+            result[key]["by_spelling"] = by_spelling(run, bench)
+            result[key]["namesakes_matched"] = sum(1 for left, _ in run.pairs if left in bench.namesakes)
+    result["ours_examples"] = examples(ours, bench)
+    return result
+
+
+def examples(run: Run, bench: Any, count: int = 8) -> dict[str, list[dict[str, str]]]:
+    """A few missed and wrong pairs, both rows side by side, for whoever tunes the engine."""
+    if run.error:
+        return {}
+    lists = bench.people_list.set_index("id")
+    registry = bench.registry.set_index("id")
+
+    def side_by_side(pair: tuple[str, str]) -> dict[str, str]:
+        left, right = lists.loc[pair[0]], registry.loc[pair[1]]
+        show = lambda row: " | ".join(str(v) for v in row.to_numpy() if str(v))  # noqa: E731
+        return {"list": f"{pair[0]}: {show(left)}", "registry": f"{pair[1]}: {show(right)}"}
+
+    return {
+        "missed": [side_by_side(p) for p in sorted(bench.truth - run.pairs)[:count]],
+        "wrong": [side_by_side(p) for p in sorted(run.pairs - bench.truth)[:count]],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "mode": "quick" if args.quick else "full",
+        "seed": args.seed,
+        "machine": describe_machine(),
+        "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
+    if "febrl4" in args.parts:
+        results["febrl4"] = run_febrl4(args)
+    if "crossscript" in args.parts:
+        results["crossscript"] = run_crossscript(args)
+    if "scale" in args.parts:
+        say(f"scale {args.scale_list} × {args.scale_registry}: generating, then `tracebureau link`")
+        scale = run_scale(
+            list_size=args.scale_list,
+            registry_size=args.scale_registry,
+            seed=args.seed,
+            workdir=args.out_dir / "data",
+        )
+        results["scale"] = scale.__dict__
+    (args.out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    write_report(results, args.out_dir / "REPORT.md")
+    say(f"wrote {args.out_dir / 'REPORT.md'} and results.json")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
