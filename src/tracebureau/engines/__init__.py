@@ -1,0 +1,1 @@
+"""Pure libraries (no Django): name matching (linkage) and, later, kinship."""

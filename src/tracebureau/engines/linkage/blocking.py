@@ -1,0 +1,94 @@
+"""Blocking: which pairs are compared at all.
+
+Several keys, each an integer per record (-1 where a part is missing); a pair is a candidate
+when it shares any key. The union of the keys keeps recall where one field is misspelt, while
+each key is narrow enough that the number of pairs grows about linearly with the registry:
+
+- canonical surname and given name, in either order (swapped order in a list);
+- canonical surname and birth year;
+- canonical given name and full birth date;
+- full birth date and the first letter of the surname skeleton;
+- service number; call sign.
+
+A key value shared by more than `max_block` records on the other side is skipped (it names no
+one in particular: a blank-ish "Ivanov 1990"); pairs are found by sorting, never all pairs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from tracebureau.engines.linkage.prepare import Codes, Columns
+
+Pairs = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
+MAX_BLOCK = 500
+
+
+def _combine(first: Codes, second: Codes) -> Codes:
+    """One exact code from two (each below 2**31); -1 if either is missing."""
+    return np.where((first < 0) | (second < 0), -1, first * np.int64(1 << 31) + second)
+
+
+def _ordered(a: Codes, b: Codes) -> tuple[Codes, Codes]:
+    return np.minimum(a, b), np.maximum(a, b)
+
+
+def blocking_keys(columns: Columns) -> list[Codes]:
+    """The keys of every record of one side, one array per key (see the module docstring)."""
+    family = columns.names["family_name"].canonical
+    given = columns.names["given_name"].canonical
+    year = np.where(columns.birth[:, 0] > 0, columns.birth[:, 0].astype(np.int64), -1)
+    full_date = np.where(
+        columns.birth[:, 2] > 0,
+        columns.birth[:, 0].astype(np.int64) * 10_000 + columns.birth[:, 1] * 100 + columns.birth[:, 2],
+        -1,
+    )
+    return [
+        _combine(*_ordered(family, given)),
+        _combine(family, year),
+        _combine(given, full_date),
+        _combine(full_date, columns.family_initial),
+        columns.service_number,
+        columns.call_sign,
+    ]
+
+
+def _join(left: Codes, right: Codes, max_block: int) -> Pairs:
+    """Every (i, j) with left[i] == right[j] >= 0, by sorting `right` once."""
+    order = np.argsort(right, kind="stable")
+    sorted_right = right[order]
+    low = np.searchsorted(sorted_right, left, side="left")
+    high = np.searchsorted(sorted_right, left, side="right")
+    counts = high - low
+    counts[(left < 0) | (counts > max_block)] = 0
+    total = int(counts.sum())
+    left_index = np.repeat(np.arange(len(left), dtype=np.int64), counts)
+    starts = np.repeat(low - (np.cumsum(counts) - counts), counts)
+    right_index = order[starts + np.arange(total, dtype=np.int64)]
+    return left_index, right_index.astype(np.int64)
+
+
+def candidate_pairs(left: Columns, right: Columns | None, *, max_block: int = MAX_BLOCK) -> Pairs:
+    """The union of the pairs that share a key; with `right` None, pairs i < j within `left`.
+
+    >>> from tracebureau.engines.linkage.prepare import prepare, new_vocabularies
+    >>> from tracebureau.engines.linkage.records import Record
+    >>> v = new_vocabularies()
+    >>> a = prepare([Record("1", "Козацький", "Дмитро")], v)
+    >>> b = prepare([Record("x", "Kozatsky", "Dmitry"), Record("y", "Petrenko", "Ivan")], v)
+    >>> [p.tolist() for p in candidate_pairs(a, b)]
+    [[0], [0]]
+    """
+    left_keys = blocking_keys(left)
+    right_keys = left_keys if right is None else blocking_keys(right)
+    n_right = len(left) if right is None else len(right)
+    found: list[npt.NDArray[np.int64]] = []
+    for left_key, right_key in zip(left_keys, right_keys, strict=True):
+        i, j = _join(left_key, right_key, max_block)
+        if right is None:
+            keep = i < j
+            i, j = i[keep], j[keep]
+        found.append(i * n_right + j)
+    pair_codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return pair_codes // n_right, pair_codes % n_right

@@ -1,0 +1,186 @@
+"""Comparison levels, per field, for arrays of candidate pairs at once.
+
+Every field has an ordered tuple of levels, "missing" first (it carries no evidence). Names:
+exact > same_after_transliteration (same skeleton) > equivalent_name (same canonical key, e.g.
+Андрій/Andrey) > fuzzy (Jaro-Winkler ≥ 0.88 on skeleton or canonical key) > initial (one side
+is an initial that agrees) > different. Birth dates: exact > day_month_swapped > one_digit (one
+digit of YYYYMMDD mistyped) > year_off_by_one (same day and month) > year_only (same year, the
+rest unknown on one side or different) > different. A surname and given name written in each
+other's place are compared crosswise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
+from tracebureau.engines.linkage.prepare import Codes, Columns
+
+Levels = npt.NDArray[np.int8]
+
+NAME_LEVELS = (
+    "missing",
+    "exact",
+    "same_after_transliteration",
+    "equivalent_name",
+    "fuzzy",
+    "initial",
+    "different",
+)
+DATE_LEVELS = (
+    "missing",
+    "exact",
+    "day_month_swapped",
+    "one_digit",
+    "year_off_by_one",
+    "year_only",
+    "different",
+)
+CODE_LEVELS = ("missing", "exact", "fuzzy", "different")
+SEX_LEVELS = ("missing", "exact", "different")
+
+FIELD_LEVELS: dict[str, tuple[str, ...]] = {
+    "family_name": NAME_LEVELS,
+    "given_name": NAME_LEVELS,
+    "patronymic": NAME_LEVELS,
+    "birth_date": DATE_LEVELS,
+    "service_number": CODE_LEVELS,
+    "call_sign": CODE_LEVELS,
+    "sex": SEX_LEVELS,
+}
+FIELDS = tuple(FIELD_LEVELS)
+NAME_AGREEMENT = (1, 2, 3)  # the levels at which a name agrees, where its frequency matters
+FUZZY_NAME = 0.88
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Levels of every candidate pair, one column per field in FIELDS order, and for each name
+    field the canonical code of the left record (the value whose frequency adjusts the weight)."""
+
+    levels: npt.NDArray[np.int8]
+    name_values: dict[str, Codes]
+
+
+def _similarity(
+    strings: list[str], left: Codes, right: Codes, scorer: Callable[..., Any]
+) -> npt.NDArray[np.float64]:
+    """Scorer similarity of strings[left[k]] and strings[right[k]], once per distinct code pair."""
+    if len(left) == 0:
+        return np.zeros(0)
+    pair_codes, inverse = np.unique(left * np.int64(1 << 31) + right, return_inverse=True)
+    firsts = [strings[c] for c in (pair_codes >> 31).tolist()]
+    seconds = [strings[c] for c in (pair_codes & ((1 << 31) - 1)).tolist()]
+    scores: npt.NDArray[np.float64] = np.asarray(
+        process.cpdist(firsts, seconds, scorer=scorer, workers=-1), dtype=np.float64
+    )
+    result: npt.NDArray[np.float64] = scores[inverse.reshape(-1)]
+    return result
+
+
+def _name_levels(
+    written: tuple[Codes, Codes],
+    skeletons: tuple[Codes, Codes],
+    canonicals: tuple[Codes, Codes],
+    strings: list[str],
+) -> Levels:
+    (wl, wr), (sl, sr), (cl, cr) = written, skeletons, canonicals
+    level = np.full(len(wl), 6, dtype=np.int8)
+    open_ = (cl != cr) & (sl != sr) & (sl >= 0) & (sr >= 0)
+    idx = np.flatnonzero(open_)
+    similar = np.maximum(
+        _similarity(strings, sl[idx], sr[idx], JaroWinkler.normalized_similarity),
+        _similarity(strings, cl[idx], cr[idx], JaroWinkler.normalized_similarity),
+    )
+    level[idx[similar >= FUZZY_NAME]] = 4
+    initial_idx = idx[similar < FUZZY_NAME]
+    if len(initial_idx):
+        short_l = np.array([len(strings[c]) == 1 for c in sl[initial_idx].tolist()], dtype=bool)
+        short_r = np.array([len(strings[c]) == 1 for c in sr[initial_idx].tolist()], dtype=bool)
+        first_l = np.array([strings[c][0] for c in sl[initial_idx].tolist()])
+        first_r = np.array([strings[c][0] for c in sr[initial_idx].tolist()])
+        level[initial_idx[(short_l | short_r) & (first_l == first_r)]] = 5
+    level[cl == cr] = 3
+    level[sl == sr] = 2
+    level[wl == wr] = 1
+    level[(wl < 0) | (wr < 0)] = 0
+    return level
+
+
+def _swapped(left: Columns, right: Columns, i: Codes, j: Codes) -> npt.NDArray[np.bool_]:
+    """Pairs whose surname and given name agree only when read crosswise."""
+    lf, lg = left.names["family_name"].canonical[i], left.names["given_name"].canonical[i]
+    rf, rg = right.names["family_name"].canonical[j], right.names["given_name"].canonical[j]
+    crossed = (lf == rg) & (lg == rf) & (lf >= 0) & (lg >= 0)
+    return np.asarray(crossed & ~((lf == rf) & (lg == rg)), dtype=bool)
+
+
+def _date_digits(birth: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
+    number = birth[:, 0].astype(np.int64) * 10_000 + birth[:, 1] * 100 + birth[:, 2]
+    return np.stack([(number // 10**k) % 10 for k in range(8)], axis=1)
+
+
+def date_levels(left: npt.NDArray[np.int32], right: npt.NDArray[np.int32]) -> Levels:
+    """Levels of DATE_LEVELS for aligned (n, 3) arrays of year, month, day (0 = unknown).
+
+    >>> import numpy as np
+    >>> a = np.array([[1990, 7, 3], [1990, 7, 3], [1990, 7, 3], [1990, 7, 3], [1990, 0, 0]])
+    >>> b = np.array([[1990, 7, 3], [1990, 3, 7], [1991, 7, 3], [1980, 7, 3], [1990, 5, 1]])
+    >>> [DATE_LEVELS[k] for k in date_levels(a, b)]
+    ['exact', 'day_month_swapped', 'one_digit', 'one_digit', 'year_only']
+    """
+    level = np.full(len(left), 6, dtype=np.int8)
+    full = (left[:, 2] > 0) & (right[:, 2] > 0)
+    same_year = left[:, 0] == right[:, 0]
+    level[same_year] = 5
+    same_day_month = (left[:, 1] == right[:, 1]) & (left[:, 2] == right[:, 2])
+    level[full & same_day_month & (np.abs(left[:, 0] - right[:, 0]) == 1)] = 4
+    one_digit = (_date_digits(left) != _date_digits(right)).sum(axis=1) == 1
+    level[full & one_digit] = 3
+    swapped = same_year & (left[:, 1] == right[:, 2]) & (left[:, 2] == right[:, 1])
+    level[full & swapped & (left[:, 1] != left[:, 2])] = 2
+    level[(left == right).all(axis=1)] = 1
+    level[(left[:, 0] == 0) | (right[:, 0] == 0)] = 0
+    return level
+
+
+def _code_levels(left: Codes, right: Codes, strings: list[str] | None, fuzzy: float) -> Levels:
+    level = np.full(len(left), 3, dtype=np.int8)
+    idx = np.flatnonzero((left != right) & (left >= 0) & (right >= 0))
+    if strings is not None and len(idx):
+        similar = _similarity(strings, left[idx], right[idx], Levenshtein.normalized_similarity)
+        level[idx[similar >= fuzzy]] = 2
+    level[left == right] = 1
+    level[(left < 0) | (right < 0)] = 0
+    return level
+
+
+def compare(
+    left: Columns, right: Columns, i: Codes, j: Codes, names: list[str], codes: list[str]
+) -> Comparison:
+    """Levels for the pairs (left[i[k]], right[j[k]]); `names`/`codes` are the vocabularies' strings."""
+    swapped = _swapped(left, right, i, j)
+    columns: list[Levels] = []
+    name_values: dict[str, Codes] = {}
+    for field, cross in (("family_name", "given_name"), ("given_name", "family_name"), ("patronymic", None)):
+        ln, rn = left.names[field], right.names[field]
+        rc = right.names[cross] if cross else rn
+
+        def pick(attribute: str, ln: object = ln, rn: object = rn, rc: object = rc) -> tuple[Codes, Codes]:
+            straight, crossed = getattr(rn, attribute)[j], getattr(rc, attribute)[j]
+            return getattr(ln, attribute)[i], np.where(swapped, crossed, straight)
+
+        columns.append(_name_levels(pick("written"), pick("skeleton"), pick("canonical"), names))
+        name_values[field] = ln.canonical[i]
+    columns.append(date_levels(left.birth[i], right.birth[j]))
+    columns.append(_code_levels(left.service_number[i], right.service_number[j], codes, 0.85))
+    columns.append(_code_levels(left.call_sign[i], right.call_sign[j], names, 0.8))
+    columns.append(np.minimum(_code_levels(left.sex[i], right.sex[j], None, 1.0), 2))  # SEX_LEVELS
+    levels = np.stack(columns, axis=1).astype(np.int8) if len(i) else np.zeros((0, len(FIELDS)), np.int8)
+    return Comparison(levels=levels, name_values=name_values)

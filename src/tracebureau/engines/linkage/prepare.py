@@ -1,0 +1,138 @@
+"""Records to columns: every field normalised once per distinct value and coded as integers.
+
+Both sides of a link share one vocabulary per kind of value, so equal codes mean equal values
+and the comparisons are NumPy equality tests. A missing value is code -1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from tracebureau.engines.linkage.equivalents import NameKind, canonical, is_given_name
+from tracebureau.engines.linkage.normalise import (
+    check_birth_date,
+    normalise_code,
+    normalise_text,
+    split_full_name,
+)
+from tracebureau.engines.linkage.records import Record
+from tracebureau.engines.linkage.transliterate import skeleton
+
+Codes = npt.NDArray[np.int64]
+NAME_FIELDS: tuple[tuple[str, NameKind], ...] = (
+    ("family_name", "last"),
+    ("given_name", "first"),
+    ("patronymic", "patronymic"),
+)
+
+
+class Vocabulary:
+    """Strings to dense integer codes; "" is always -1."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+        self.strings: list[str] = []
+
+    def code(self, value: str) -> int:
+        if not value:
+            return -1
+        found = self.codes.get(value)
+        if found is None:
+            found = self.codes[value] = len(self.strings)
+            self.strings.append(value)
+        return found
+
+    def encode(self, values: Sequence[str]) -> Codes:
+        return np.fromiter((self.code(v) for v in values), dtype=np.int64, count=len(values))
+
+
+@dataclass(frozen=True)
+class NameColumn:
+    """One name field: as written (normalised), as a skeleton, and as its canonical key."""
+
+    written: Codes
+    skeleton: Codes
+    canonical: Codes
+
+
+@dataclass(frozen=True)
+class Columns:
+    """One side of a link, ready to block and compare."""
+
+    ids: list[str]
+    names: dict[str, NameColumn]
+    family_initial: Codes  # first letter of the surname skeleton, for blocking on misspelt surnames
+    birth: npt.NDArray[np.int32]  # (n, 3): year, month, day; 0 where unknown
+    sex: Codes
+    service_number: Codes
+    call_sign: Codes
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class Vocabularies:
+    """Shared by both sides of a link."""
+
+    names: Vocabulary
+    codes: Vocabulary
+
+
+def new_vocabularies() -> Vocabularies:
+    return Vocabularies(Vocabulary(), Vocabulary())
+
+
+def _name_parts(record: Record) -> tuple[str, str, str]:
+    parts = tuple(normalise_text(p) for p in (record.family_name, record.given_name, record.patronymic))
+    if any(parts) or not record.full_name:
+        return parts[0], parts[1], parts[2]
+    return split_full_name(record.full_name, is_given_name)
+
+
+def _name_column(values: list[str], kind: NameKind, vocabulary: Vocabulary) -> NameColumn:
+    distinct = {v: (skeleton(v), canonical(v, kind)) for v in set(values)}
+    return NameColumn(
+        written=vocabulary.encode(values),
+        skeleton=vocabulary.encode([distinct[v][0] for v in values]),
+        canonical=vocabulary.encode([distinct[v][1] for v in values]),
+    )
+
+
+def _sex(value: str) -> str:
+    value = normalise_text(value)[:1]
+    return {"ч": "m", "м": "m", "ж": "f", "m": "m", "f": "f", "w": "f"}.get(value, "")
+
+
+def prepare(
+    records: Sequence[Record],
+    vocabularies: Vocabularies,
+    progress: Callable[[float], None] | None = None,
+) -> Columns:
+    """Normalise and code a side; raises LinkageInputError for an impossible birth date."""
+    parts = [_name_parts(r) for r in records]
+    if progress:
+        progress(0.5)
+    names = {
+        field: _name_column([p[i] for p in parts], kind, vocabularies.names)
+        for i, (field, kind) in enumerate(NAME_FIELDS)
+    }
+    birth = np.array(
+        [check_birth_date(r.birth_date, f"record {r.id!r}") for r in records], dtype=np.int32
+    ).reshape(len(records), 3)
+    calls = {v: skeleton(normalise_text(v)) for v in {r.call_sign for r in records}}
+    return Columns(
+        ids=[r.id for r in records],
+        names=names,
+        family_initial=np.array([ord(s[0]) if (s := skeleton(p[0])) else -1 for p in parts], dtype=np.int64),
+        birth=birth,
+        sex=vocabularies.codes.encode(["sex:" + s if (s := _sex(r.sex)) else "" for r in records]),
+        service_number=vocabularies.codes.encode(
+            ["no:" + c if (c := normalise_code(r.service_number)) else "" for r in records]
+        ),
+        call_sign=vocabularies.names.encode([calls[r.call_sign] for r in records]),
+    )
