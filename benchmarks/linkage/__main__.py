@@ -54,6 +54,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--registry-size", type=int, help="cross-script registry rows")
     parser.add_argument("--scale-list", type=int, help="scale list rows")
     parser.add_argument("--scale-registry", type=int, help="scale registry rows")
+    parser.add_argument("--scale-timeout", type=float, default=900, help="kill the scale run after this")
     parser.add_argument("--out-dir", type=Path, help="where REPORT.md, results.json and the scale data go")
     args = parser.parse_args(argv)
     defaults = QUICK if args.quick else FULL
@@ -166,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             registry_size=args.scale_registry,
             seed=args.seed,
             workdir=args.out_dir / "data",
+            timeout=args.scale_timeout,
         )
         results["scale"] = scale.__dict__
     (args.out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

@@ -22,7 +22,8 @@ def _verdict(ok: bool | None) -> str:
 
 def _system_row(label: str, figures: dict[str, Any]) -> str:
     if figures.get("error"):
-        return f"| {label} | — | — | — | — | {figures['seconds']:.2f} | failed: {figures['error']} |"
+        error = figures["error"].replace("|", "/")
+        return f"| {label} | — | — | — | — | {figures['seconds']:.2f} | failed: {error} |"
     return (
         f"| {label} | {_num(figures['precision'])} | {_num(figures['recall'])} | {_num(figures['f1'])} | "
         f"{figures['true_positives']} / {figures['predicted']} | {figures['seconds']:.2f} | |"
@@ -74,7 +75,7 @@ def targets(results: dict[str, Any]) -> list[str]:
         small = (s["peak_memory_bytes"] <= SCALE_BYTES) if measured and full else None
         note = "" if full else f" (run at {size}, not the target size)"
         if not measured:
-            note = f" (failed: {s['error'][:80]})"
+            note = f" (failed: {s['error'][:80].replace('|', '/')})"
         rows.append(
             f"| 10k × 1M in ≤ {SCALE_SECONDS:.0f} s on {len(s['cores'])} cores | "
             f"{s['seconds']:.1f} s{note} | not run (ours only) | {_verdict(fast)} |"
@@ -187,8 +188,9 @@ def render(results: dict[str, Any]) -> str:
             "",
             "## Scale",
             "",
-            f"`tracebureau link` on a generated list of {s['list_size']:,} rows against a registry of "
-            f"{s['registry_size']:,} (same generator; generating and writing the CSV files took "
+            f"Our engine on a generated list of {s['list_size']:,} rows against a registry of "
+            f"{s['registry_size']:,}, run as {s.get('via', '')} (same generator; generating and writing "
+            "the CSV files took "
             f"{s['generate_seconds']:.1f} s, not counted), in a child process pinned to cores "
             f"{s['cores']}. Wall time around the process, peak memory its maximum resident set (`os.wait4`).",
             "",
