@@ -14,6 +14,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from benchmarks.linkage import crossscript, febrl4
 from benchmarks.linkage.generate import generate
 from benchmarks.linkage.machine import describe_machine
@@ -92,8 +94,7 @@ def run_febrl4(args: argparse.Namespace) -> dict[str, Any]:
         "true_pairs": len(truth),
         "ours": figures(ours, truth),
         "splink": figures(splink, truth),
-        "ours_missed": sorted(truth - ours.pairs)[:20],
-        "ours_wrong": sorted(ours.pairs - truth)[:20],
+        "ours_examples": examples(ours, febrl4.as_records_frame(a), febrl4.as_records_frame(b), truth),
     }
 
 
@@ -125,25 +126,32 @@ def run_crossscript(args: argparse.Namespace) -> dict[str, Any]:
         if not run.error:
             result[key]["by_spelling"] = by_spelling(run, bench)
             result[key]["namesakes_matched"] = sum(1 for left, _ in run.pairs if left in bench.namesakes)
-    result["ours_examples"] = examples(ours, bench)
+    result["ours_examples"] = examples(ours, bench.people_list, bench.registry, bench.truth)
     return result
 
 
-def examples(run: Run, bench: Any, count: int = 8) -> dict[str, list[dict[str, str]]]:
+def examples(
+    run: Run, left: pd.DataFrame, right: pd.DataFrame, truth: set[tuple[str, str]], count: int = 8
+) -> dict[str, list[dict[str, str]]]:
     """A few missed and wrong pairs, both rows side by side, for whoever tunes the engine."""
     if run.error:
         return {}
-    lists = bench.people_list.set_index("id")
-    registry = bench.registry.set_index("id")
+    lefts, rights = left.set_index("id"), right.set_index("id")
+
+    def shown(row: pd.Series) -> str:
+        return " | ".join(str(v) for v in row.to_numpy() if str(v) not in ("", "nan"))
 
     def side_by_side(pair: tuple[str, str]) -> dict[str, str]:
-        left, right = lists.loc[pair[0]], registry.loc[pair[1]]
-        show = lambda row: " | ".join(str(v) for v in row.to_numpy() if str(v))  # noqa: E731
-        return {"list": f"{pair[0]}: {show(left)}", "registry": f"{pair[1]}: {show(right)}"}
+        why = run.notes.get("explanations", {}).get(pair, "")
+        return {
+            "list": f"{pair[0]}: {shown(lefts.loc[pair[0]])}",
+            "registry": f"{pair[1]}: {shown(rights.loc[pair[1]])}",
+            "why": why,
+        }
 
     return {
-        "missed": [side_by_side(p) for p in sorted(bench.truth - run.pairs)[:count]],
-        "wrong": [side_by_side(p) for p in sorted(run.pairs - bench.truth)[:count]],
+        "missed": [side_by_side(p) for p in sorted(truth - run.pairs)[:count]],
+        "wrong": [side_by_side(p) for p in sorted(run.pairs - truth)[:count]],
     }
 
 

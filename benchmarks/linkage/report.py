@@ -118,7 +118,11 @@ def _examples(c: dict[str, Any]) -> list[str]:
         pairs = c.get("ours_examples", {}).get(kind, [])
         if pairs:
             lines += ["", f"{title} (first {len(pairs)}):", ""]
-            lines += [f"- list `{p['list']}`\n  registry `{p['registry']}`" for p in pairs]
+            lines += [
+                f"- list `{p['list']}`\n  registry `{p['registry']}`"
+                + (f"\n  why: `{p['why']}`" if p.get("why") else "")
+                for p in pairs
+            ]
     return lines
 
 
@@ -158,6 +162,7 @@ def render(results: dict[str, Any]) -> str:
             "predictions at 0.5.",
             "",
             *_systems_table(f, "Splink 5, FEBRL4 example model"),
+            *_examples(f),
         ]
     c = results.get("crossscript")
     if c:

@@ -73,9 +73,13 @@ def run_ours(left: pd.DataFrame, right: pd.DataFrame, *, threshold: float = 0.5)
         from tracebureau.engines.linkage import link
 
         matches = link(to_records(left), to_records(right), threshold=threshold)
+        explained.update({(m.left_id, m.right_id): f"p={m.probability:.3f}: {m.explain()}" for m in matches})
         return {(m.left_id, m.right_id) for m in matches}
 
-    return timed("tracebureau", body)
+    explained: dict[tuple[str, str], str] = {}
+    run = timed("tracebureau", body)
+    run.notes["explanations"] = explained
+    return run
 
 
 def quiet_splink() -> None:
