@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tracebureau.registry",
     "tracebureau.timeline",
     "tracebureau.reporting",
+    "tracebureau.lists",
     "tracebureau.audit",
 ]
 

@@ -7,20 +7,23 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from tracebureau.engines.linkage.blocking import candidate_pairs
+from tracebureau.engines.linkage.blocking import RULE_FIELDS, candidate_pairs, rule_membership
 from tracebureau.engines.linkage.compare import FIELD_LEVELS, FIELDS, compare
-from tracebureau.engines.linkage.prepare import Columns, new_vocabularies, prepare
+from tracebureau.engines.linkage.prepare import Codes, Columns, new_vocabularies, prepare
 from tracebureau.engines.linkage.records import Contribution, LinkageInputError, Match, Record
 from tracebureau.engines.linkage.score import (
+    DEFAULT_U,
     MIN_EM_PAIRS,
+    PRIOR_WEIGHT,
     Model,
     default_model,
+    estimate_prior,
     estimate_u,
     pair_weights,
-    plausible,
     probability,
     term_frequencies,
-    train_em,
+    train_m_by_rule,
+    with_exact_u,
 )
 
 Progress = Callable[[str, float], None]
@@ -39,7 +42,7 @@ def link(
 
     >>> list_ = [Record("L1", full_name="Andrey Yermak", birth_date="1985-03-12")]
     >>> registry = [Record("R1", "Єрмак", "Андрій", birth_date="1985-12-03"),
-    ...             Record("R2", "Коваль", "Андрій", birth_date="1985-03-12")]
+    ...             Record("R2", "Коваль", "Андрій", birth_date="1979-05-30")]
     >>> [(m.left_id, m.right_id) for m in link(list_, registry)]
     [('L1', 'R1')]
     """
@@ -85,23 +88,83 @@ def _random_pairs(
     return i[keep], j[keep]
 
 
+def _agreement(left: Codes, right: Codes, same: bool) -> tuple[float, float]:
+    """Share of pairs of records (both with a value) that have the same value, and how many
+    pairs that share is of."""
+    left, right = left[left >= 0], right[right >= 0]
+    _, dense = np.unique(np.concatenate([left, right]), return_inverse=True)
+    size = int(dense.max(initial=-1)) + 1
+    counts_left = np.bincount(dense[: len(left)], minlength=size).astype(np.float64)
+    if same:
+        n = len(left)
+        return float((counts_left * (counts_left - 1)).sum() / max(n * (n - 1), 1)), n * (n - 1) / 2
+    counts_right = np.bincount(dense[len(left) :], minlength=size).astype(np.float64)
+    pairs = len(left) * len(right)
+    return float((counts_left * counts_right).sum() / max(pairs, 1)), float(pairs)
+
+
+def _date_codes(columns: Columns) -> Codes:
+    birth = columns.birth.astype(np.int64)
+    return np.where(birth[:, 0] > 0, birth[:, 0] * 10_000 + birth[:, 1] * 100 + birth[:, 2], -1)
+
+
+def _exact_u(left: Columns, right: Columns, same: bool) -> dict[str, dict[int, float]]:
+    """u of the agreement levels that value frequencies give exactly (no sampling error),
+    blended with DEFAULT_U as if from PRIOR_WEIGHT pairs so that a tiny file, whose few pairs
+    include its true matches, does not take its own matches for chance agreement."""
+    exact: dict[str, dict[int, float]] = {}
+
+    def blend(field: str, levels: dict[int, float], pairs: float) -> None:
+        exact[field] = {
+            level: (share * pairs + PRIOR_WEIGHT * DEFAULT_U[field][level]) / (pairs + PRIOR_WEIGHT)
+            for level, share in levels.items()
+        }
+
+    for field in ("family_name", "given_name", "patronymic"):
+        ln, rn = left.names[field], right.names[field]
+        written, pairs = _agreement(ln.written, rn.written, same)
+        skeleton = max(_agreement(ln.skeleton, rn.skeleton, same)[0], written)
+        canonical = max(_agreement(ln.canonical, rn.canonical, same)[0], skeleton)
+        blend(field, {1: written, 2: skeleton - written, 3: canonical - skeleton}, pairs)
+    single = {
+        "birth_date": (_date_codes(left), _date_codes(right)),
+        "service_number": (left.service_number, right.service_number),
+        "call_sign": (left.call_sign, right.call_sign),
+        "sex": (left.sex, right.sex),
+    }
+    for field, (left_codes, right_codes) in single.items():
+        share, pairs = _agreement(left_codes, right_codes, same)
+        blend(field, {1: share}, pairs)
+    return exact
+
+
 def _train(
     left: Columns,
     right: Columns,
     same: bool,
+    i: Codes,
+    j: Codes,
     levels: npt.NDArray[np.int8],
     names: list[str],
     codes: list[str],
 ) -> Model:
+    """u from random pairs and value frequencies; m by EM per blocking rule; λ over all pairs."""
     random_i, random_j = _random_pairs(len(left), len(right), same)
-    u = estimate_u(compare(left, right, random_i, random_j, names, codes).levels)
-    smaller = len(left) / 2 if same else min(len(left), len(right))
-    prior = float(np.clip(0.5 * smaller / max(len(levels), 1), 1e-6, 0.5))
-    start = Model(m=default_model(prior).m, u=u, prior=prior)
+    u = with_exact_u(
+        estimate_u(compare(left, right, random_i, random_j, names, codes).levels), _exact_u(left, right, same)
+    )
+    # Until trained: half the smaller side is expected to match (Splink's
+    # probability_two_random_records_match, over all pairs).
+    smaller = len(left) / 4 if same else min(len(left), len(right)) / 2
+    all_pairs = len(left) * (len(left) - 1) / 2 if same else len(left) * len(right)
+    prior = float(np.clip(smaller / max(all_pairs, 1), 1e-12, 0.5))
+    untrained = Model(m=default_model(0.5).m, u=u, prior=prior)
     if len(levels) < MIN_EM_PAIRS:
-        return start
-    trained = train_em(levels, start)
-    return trained if plausible(trained) else start
+        return untrained
+    membership = rule_membership(left, right, i, j)
+    sessions = [(membership[:, r], fields) for r, fields in enumerate(RULE_FIELDS)]
+    start = Model(m=untrained.m, u=u, prior=float(np.clip(smaller / len(levels), 1e-6, 0.5)))
+    return Model(m=train_m_by_rule(levels, sessions, start), u=u, prior=prior)
 
 
 def _tf_adjustment(
@@ -142,11 +205,15 @@ def _run(
     names, codes = vocabularies.names.strings, vocabularies.codes.strings
     comparison = compare(left, right, i, j, names, codes)
     report("compare", 1.0)
-    model = _train(left, right, same, comparison.levels, names, codes)
-    report("train", 1.0)
+    model = _train(left, right, same, i, j, comparison.levels, names, codes)
     tf = _tf_adjustment(left, right, same, comparison.name_values, len(names))
     weights = pair_weights(comparison.levels, model, tf)
-    probabilities = probability(weights.sum(axis=1), model.prior)
+    prior = model.prior
+    if len(i) >= MIN_EM_PAIRS:
+        all_pairs = len(left) * (len(left) - 1) / 2 if same else len(left) * len(right)
+        prior = estimate_prior(weights.sum(axis=1), all_pairs, prior)
+    report("train", 1.0)
+    probabilities = probability(weights.sum(axis=1), prior)
     report("score", 1.0)
     keep = np.flatnonzero(probabilities >= threshold)
     keep = keep[np.lexsort((-probabilities[keep], j[keep], i[keep]))]

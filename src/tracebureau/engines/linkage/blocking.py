@@ -23,6 +23,16 @@ from tracebureau.engines.linkage.prepare import Codes, Columns
 
 Pairs = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 MAX_BLOCK = 500
+# The fields each key is made of, in the order of `blocking_keys`: EM leaves them out when it
+# learns from the pairs that key found.
+RULE_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("family_name", "given_name"),
+    ("family_name", "birth_date"),
+    ("given_name", "birth_date"),
+    ("birth_date", "family_name"),
+    ("service_number",),
+    ("call_sign",),
+)
 
 
 def _combine(first: Codes, second: Codes) -> Codes:
@@ -92,3 +102,12 @@ def candidate_pairs(left: Columns, right: Columns | None, *, max_block: int = MA
         found.append(i * n_right + j)
     pair_codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     return pair_codes // n_right, pair_codes % n_right
+
+
+def rule_membership(left: Columns, right: Columns, i: Codes, j: Codes) -> npt.NDArray[np.bool_]:
+    """(n_pairs, n_rules): whether each pair shares each key."""
+    found = [
+        (left_key[i] == right_key[j]) & (left_key[i] >= 0)
+        for left_key, right_key in zip(blocking_keys(left), blocking_keys(right), strict=True)
+    ]
+    return np.stack(found, axis=1) if len(i) else np.zeros((0, len(RULE_FIELDS)), dtype=bool)

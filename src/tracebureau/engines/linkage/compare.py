@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from tracebureau.engines.linkage.prepare import Codes, Columns
 
@@ -150,11 +150,18 @@ def date_levels(left: npt.NDArray[np.int32], right: npt.NDArray[np.int32]) -> Le
     return level
 
 
-def _code_levels(left: Codes, right: Codes, strings: list[str] | None, fuzzy: float) -> Levels:
+def _code_levels(
+    left: Codes,
+    right: Codes,
+    strings: list[str] | None,
+    fuzzy: float,
+    scorer: Callable[..., Any] = OSA.normalized_similarity,
+) -> Levels:
+    """exact / fuzzy (optimal string alignment: a swapped pair of digits is one slip) / different."""
     level = np.full(len(left), 3, dtype=np.int8)
     idx = np.flatnonzero((left != right) & (left >= 0) & (right >= 0))
     if strings is not None and len(idx):
-        similar = _similarity(strings, left[idx], right[idx], Levenshtein.normalized_similarity)
+        similar = _similarity(strings, left[idx], right[idx], scorer)
         level[idx[similar >= fuzzy]] = 2
     level[left == right] = 1
     level[(left < 0) | (right < 0)] = 0
@@ -180,7 +187,9 @@ def compare(
         name_values[field] = ln.canonical[i]
     columns.append(date_levels(left.birth[i], right.birth[j]))
     columns.append(_code_levels(left.service_number[i], right.service_number[j], codes, 0.85))
-    columns.append(_code_levels(left.call_sign[i], right.call_sign[j], names, 0.8))
+    columns.append(
+        _code_levels(left.call_sign[i], right.call_sign[j], names, 0.8, Levenshtein.normalized_similarity)
+    )
     columns.append(np.minimum(_code_levels(left.sex[i], right.sex[j], None, 1.0), 2))  # SEX_LEVELS
     levels = np.stack(columns, axis=1).astype(np.int8) if len(i) else np.zeros((0, len(FIELDS)), np.int8)
     return Comparison(levels=levels, name_values=name_values)

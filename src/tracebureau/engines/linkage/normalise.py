@@ -56,15 +56,18 @@ def split_full_name(full_name: str, is_given_name: object = None) -> tuple[str, 
     """(family, given, patronymic) from a full name in any order and case.
 
     A patronymic is found by its ending; the given name stands before it. Without one, a word
-    that `is_given_name` (a callable) knows as a given name is the given name; otherwise the
-    official order "family given" is assumed.
+    that `is_given_name` (a callable) knows as a given name, where the other is not one, is the
+    given name; otherwise Cyrillic is read in the official order "family given" and Latin in
+    the order of romanised lists and the news, "given family".
 
     >>> split_full_name("КОЗАЦЬКИЙ Дмитро Олександрович")
     ('козацький', 'дмитро', 'олександрович')
     >>> split_full_name("Dmitry Aleksandrovich Kozatsky")
     ('kozatsky', 'dmitry', 'aleksandrovich')
-    >>> split_full_name("Dmitry Kozatsky", lambda w: w == "dmitry")
+    >>> split_full_name("Kozatsky Dmitry", lambda w: w == "dmitry")
     ('kozatsky', 'dmitry', '')
+    >>> split_full_name("Andrey Yermak")
+    ('yermak', 'andrey', '')
     """
     words = normalise_text(full_name).split()
     if not words:
@@ -75,9 +78,13 @@ def split_full_name(full_name: str, is_given_name: object = None) -> tuple[str, 
         if i > 0 and looks_like_patronymic(word):
             rest = words[: i - 1] + words[i + 1 :]
             return " ".join(rest), words[i - 1], word
-    if callable(is_given_name) and is_given_name(words[0]) and not is_given_name(words[-1]):
-        return " ".join(words[1:]), words[0], ""
-    return " ".join(words[:-1]) if len(words) > 2 else words[0], words[-1], ""
+    if callable(is_given_name):
+        first, last = bool(is_given_name(words[0])), bool(is_given_name(words[-1]))
+        if first != last:
+            return (" ".join(words[1:]), words[0], "") if first else (" ".join(words[:-1]), words[-1], "")
+    if is_cyrillic(words[0]):
+        return " ".join(words[:-1]), words[-1], ""
+    return " ".join(words[1:]), words[0], ""
 
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")

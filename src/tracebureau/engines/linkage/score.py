@@ -31,7 +31,7 @@ Levels = npt.NDArray[np.int8]
 # Starting values (and, for small inputs, the values used): m falls from the strongest
 # agreement level; u is what random pairs of people show. Index 0 is "missing" and unused.
 DEFAULT_M: dict[str, tuple[float, ...]] = {
-    "family_name": (1, 0.70, 0.10, 0.05, 0.08, 0.01, 0.06),
+    "family_name": (1, 0.70, 0.12, 0.06, 0.09, 0.01, 0.02),
     "given_name": (1, 0.70, 0.08, 0.08, 0.06, 0.03, 0.05),
     "patronymic": (1, 0.70, 0.08, 0.08, 0.06, 0.03, 0.05),
     "birth_date": (1, 0.80, 0.03, 0.05, 0.02, 0.05, 0.05),
@@ -50,6 +50,7 @@ DEFAULT_U: dict[str, tuple[float, ...]] = {
 }
 PRIOR_WEIGHT = 1000.0  # random-pair u is blended with DEFAULT_U as if from this many prior pairs
 MIN_EM_PAIRS = 1000
+MIN_SESSION_PAIRS = 50
 FLOOR = 1e-6
 
 
@@ -98,6 +99,32 @@ def estimate_u(levels: Levels) -> dict[str, Array]:
     return result
 
 
+def with_exact_u(u: dict[str, Array], exact: dict[str, dict[int, float]]) -> dict[str, Array]:
+    """u with the levels known exactly from value frequencies put in; the sampled levels share
+    what is left, in their sampled proportions.
+
+    >>> import numpy as np
+    >>> u = with_exact_u({"sex": np.array([1.0, 0.4, 0.6])}, {"sex": {1: 0.5}})
+    >>> u["sex"].tolist()
+    [1.0, 0.5, 0.5]
+    """
+    result = dict(u)
+    for field, known in exact.items():
+        if field not in u:
+            continue
+        values = u[field].copy()
+        fixed = np.zeros(len(values), dtype=bool)
+        fixed[0] = True
+        for level, value in known.items():
+            values[level] = max(value, FLOOR)
+            fixed[level] = True
+        rest = values[~fixed].sum()
+        if rest > 0:
+            values[~fixed] *= max(1.0 - values[fixed][1:].sum(), FLOOR) / rest
+        result[field] = values
+    return result
+
+
 def _pattern_log_likelihood(patterns: Levels, table: dict[str, Array]) -> Array:
     total = np.zeros(len(patterns))
     for k, field in enumerate(FIELDS):
@@ -125,19 +152,26 @@ def _m_step(patterns: Levels, weights: Array) -> dict[str, Array]:
     return result
 
 
-def train_em(levels: Levels, start: Model, *, max_iterations: int = 200, tolerance: float = 1e-6) -> Model:
-    """m, u and λ by EM over the pairs' levels, from `start`; stops when λ and m settle.
+def train_em(
+    levels: Levels,
+    start: Model,
+    *,
+    fixed_u: bool = False,
+    max_iterations: int = 200,
+    tolerance: float = 1e-6,
+) -> Model:
+    """m (and, unless `fixed_u`, u) and λ by EM over the pairs' levels, from `start`.
 
-    Runs on the distinct level patterns weighted by their counts.
+    Runs on the distinct level patterns weighted by their counts; stops when λ and m settle.
     """
     patterns, counts = np.unique(levels, axis=0, return_counts=True)
     counts = counts.astype(np.float64)
     model = start
     for _ in range(max_iterations):
-        posterior = _posterior(patterns, model)
-        matched = counts * posterior
+        matched = counts * _posterior(patterns, model)
         prior = float(np.clip(matched.sum() / counts.sum(), FLOOR, 1 - FLOOR))
-        updated = Model(m=_m_step(patterns, matched), u=_m_step(patterns, counts - matched), prior=prior)
+        u = model.u if fixed_u else _m_step(patterns, counts - matched)
+        updated = Model(m=_m_step(patterns, matched), u=u, prior=prior)
         change = max(
             abs(updated.prior - model.prior),
             *(float(np.abs(updated.m[f] - model.m[f]).max()) for f in FIELDS),
@@ -148,10 +182,50 @@ def train_em(levels: Levels, start: Model, *, max_iterations: int = 200, toleran
     return model
 
 
-def plausible(model: Model) -> bool:
-    """EM found matches, not some other split: most fields agree more among matches than not."""
-    agreeing = sum(model.m[f][1] > model.u[f][1] for f in FIELDS)
-    return 0.0 < model.prior < 0.95 and agreeing >= len(FIELDS) - 1
+def train_m_by_rule(
+    levels: Levels, sessions: list[tuple[npt.NDArray[np.bool_], tuple[str, ...]]], start: Model
+) -> dict[str, Array]:
+    """m per field as Splink trains it: one EM session per blocking rule, u held fixed.
+
+    Each session sees only the pairs its rule found, with the fields the rule blocked on left
+    out (among those pairs they agree by construction, so they say nothing about m). A field's
+    m is the average over the sessions that estimated it, weighted by their expected matches.
+    A field no session could estimate (never present) keeps its starting m.
+    """
+    sums = {f: np.zeros_like(start.m[f]) for f in FIELDS}
+    weights = dict.fromkeys(FIELDS, 0.0)
+    for members, blocked in sessions:
+        if members.sum() < MIN_SESSION_PAIRS:
+            continue
+        session_levels = levels[members].copy()
+        for k, field in enumerate(FIELDS):
+            if field in blocked:
+                session_levels[:, k] = 0
+        model = train_em(session_levels, start, fixed_u=True)
+        expected = model.prior * len(session_levels)
+        for k, field in enumerate(FIELDS):
+            if field not in blocked and (session_levels[:, k] > 0).any():
+                sums[field] += expected * model.m[field]
+                weights[field] += expected
+    return {f: sums[f] / weights[f] if weights[f] > 0 else start.m[f] for f in FIELDS}
+
+
+def estimate_prior(total_weight: Array, all_pairs: float, start: float, *, iterations: int = 200) -> float:
+    """λ over all pairs: the fixed point of λ = Σ P(match | candidate) / number of all pairs.
+
+    Pairs that no blocking rule found are taken as non-matches, so this is EM for λ alone.
+
+    >>> import numpy as np
+    >>> round(estimate_prior(np.array([40.0, 40.0, -40.0]), 1000, 0.5), 6)
+    0.002
+    """
+    prior = start
+    for _ in range(iterations):
+        updated = float(np.clip(probability(total_weight, prior).sum() / all_pairs, 1e-12, 0.5))
+        if abs(updated - prior) < 1e-12:
+            break
+        prior = updated
+    return prior
 
 
 def term_frequencies(values: npt.NDArray[np.int64], size: int) -> tuple[Array, float]:
