@@ -102,11 +102,24 @@ def by_spelling(run: Run, bench: Any) -> dict[str, dict[str, int]]:
     """Per spelling of the list row: true pairs, found, and wrong pairs proposed."""
     table: dict[str, Counter[str]] = {}
     for list_id, _ in bench.truth:
-        table.setdefault(bench.spellings[list_id], Counter())["true"] += 1
+        table.setdefault(bench.traits[list_id]["spelling"], Counter())["true"] += 1
     for pair in run.pairs:
-        counter = table.setdefault(bench.spellings[pair[0]], Counter())
+        counter = table.setdefault(bench.traits[pair[0]]["spelling"], Counter())
         counter["found" if pair in bench.truth else "wrong"] += 1
     return {spelling: dict(counts) for spelling, counts in sorted(table.items())}
+
+
+def recall_by_trait(run: Run, bench: Any) -> dict[str, dict[str, list[int]]]:
+    """For each trait of a list row (layout, date mistake, typo...): [true pairs, found]."""
+    table: dict[str, dict[str, list[int]]] = {}
+    for pair in bench.truth:
+        for trait, value in bench.traits[pair[0]].items():
+            if trait == "spelling":
+                continue
+            counts = table.setdefault(trait, {}).setdefault(value, [0, 0])
+            counts[0] += 1
+            counts[1] += pair in run.pairs
+    return table
 
 
 def run_crossscript(args: argparse.Namespace) -> dict[str, Any]:
@@ -125,6 +138,7 @@ def run_crossscript(args: argparse.Namespace) -> dict[str, Any]:
         result[key] = figures(run, bench.truth)
         if not run.error:
             result[key]["by_spelling"] = by_spelling(run, bench)
+            result[key]["recall_by_trait"] = recall_by_trait(run, bench)
             result[key]["namesakes_matched"] = sum(1 for left, _ in run.pairs if left in bench.namesakes)
     result["ours_examples"] = examples(ours, bench.people_list, bench.registry, bench.truth)
     return result

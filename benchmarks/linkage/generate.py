@@ -250,7 +250,7 @@ class Benchmark:
     registry: pd.DataFrame
     people_list: pd.DataFrame
     truth: set[tuple[str, str]]
-    spellings: dict[str, str]  # list id → how its name was spelled, for the per-spelling figures
+    traits: dict[str, dict[str, str]]  # list id → its spelling, layout and mistakes, for the breakdowns
     namesakes: set[str]  # list ids of outsiders who carry the full name of someone in the registry
 
 
@@ -294,17 +294,16 @@ def generate(*, list_size: int, registry_size: int, seed: int) -> Benchmark:
     order = rng.permutation(len(subjects))
     subjects = subjects.iloc[order].reset_index(drop=True)
     renderer = ListRenderer(random.Random(seed))
-    rows, spellings, truth, namesake_ids = [], {}, set(), set()
+    rows, traits, truth, namesake_ids = [], {}, set(), set()
     for i, subject in enumerate(subjects.itertuples(index=False)):
         list_id = f"L{i:06d}"
-        row, spelling = renderer.render(subject._asdict())
+        row, traits[list_id] = renderer.render(subject._asdict())
         rows.append({"id": list_id, **row})
-        spellings[list_id] = spelling
         if subject.truth:
             truth.add((list_id, subject.truth))
         if subject.namesake:
             namesake_ids.add(list_id)
-    return Benchmark(registry, pd.DataFrame(rows, columns=list(COLUMNS)), truth, spellings, namesake_ids)
+    return Benchmark(registry, pd.DataFrame(rows, columns=list(COLUMNS)), truth, traits, namesake_ids)
 
 
 def _pick(rng: random.Random, choices: tuple[tuple[str, float], ...]) -> str:
@@ -339,7 +338,7 @@ class ListRenderer:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
 
-    def render(self, person: dict[str, str]) -> tuple[dict[str, str], str]:
+    def render(self, person: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
         rng = self.rng
         spelling = rng.choices([s[0] for s in SPELLINGS], weights=[s[1] for s in SPELLINGS])[0]
         language = next(s[2] for s in SPELLINGS if s[0] == spelling)
@@ -347,8 +346,14 @@ class ListRenderer:
         for kind in ("family_name", "given_name", "patronymic"):
             word = person[kind] if language == "uk" else _russian(kind, person[kind])
             names[kind] = _romanise(spelling, word)
+        traits = {
+            "spelling": spelling,
+            "patronymic": "given" if names["patronymic"] else "none on file",
+            "typo": "none",
+        }
         if rng.random() < PATRONYMIC_DROPPED:
             names["patronymic"] = ""
+            traits["patronymic"] = "dropped"
         if rng.random() < TYPO:
             kind = rng.choice(("family_name", "given_name"))
             alphabet = (
@@ -359,10 +364,11 @@ class ListRenderer:
                 else LATIN
             )
             names[kind] = typo(names[kind], alphabet, rng)
+            traits["typo"] = f"in {kind}"
         if rng.random() < UPPER_CASE:
             names = {k: v.upper() for k, v in names.items()}
         row = {"family_name": "", "given_name": "", "patronymic": "", "full_name": ""}
-        layout = _pick(rng, LAYOUTS)
+        layout = traits["layout"] = _pick(rng, LAYOUTS)
         family, given, patronymic = names["family_name"], names["given_name"], names["patronymic"]
         if layout == "parts":
             row.update(names)
@@ -373,7 +379,7 @@ class ListRenderer:
                 "given_family": (given, family),
             }[layout]
             row["full_name"] = " ".join(w for w in words if w)
-        row["birth_date"] = birth_date_as_listed(person["birth_date"], rng)
+        row["birth_date"], traits["birth_date"] = birth_date_as_listed(person["birth_date"], rng)
         row["sex"] = person["sex"] if rng.random() < SEX_GIVEN else ""
         number = person["service_number"]
         row["service_number"] = (
@@ -383,26 +389,27 @@ class ListRenderer:
         row["call_sign"] = (
             _romanise(spelling, call_sign) if call_sign and rng.random() < CALL_SIGN_GIVEN else ""
         )
-        return row, spelling
+        traits["service_number"] = "given" if row["service_number"] else "not given"
+        return row, traits
 
 
-def birth_date_as_listed(iso: str, rng: random.Random) -> str:
+def birth_date_as_listed(iso: str, rng: random.Random) -> tuple[str, str]:
     """The birth date with the list's usual mistakes: day and month swapped, a year off, or less."""
     year, month, day = int(iso[:4]), int(iso[5:7]), int(iso[8:10])
     error = _pick(rng, DATE_ERRORS)
     if error == "day_month_swapped" and day <= 12 and day != month:
-        return f"{year:04d}-{day:02d}-{month:02d}"
+        return f"{year:04d}-{day:02d}-{month:02d}", error
     if error == "year_off_by_one":
         year += rng.choice((-1, 1))
         day = min(day, 28) if month == 2 else day
-        return f"{year:04d}-{month:02d}-{day:02d}"
+        return f"{year:04d}-{month:02d}-{day:02d}", error
     if error == "year_only":
-        return f"{year:04d}"
+        return f"{year:04d}", error
     if error == "year_month":
-        return f"{year:04d}-{month:02d}"
+        return f"{year:04d}-{month:02d}", error
     if error == "missing":
-        return ""
-    return iso
+        return "", error
+    return iso, "exact"
 
 
 def typo(word: str, alphabet: str, rng: random.Random) -> str:

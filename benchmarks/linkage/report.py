@@ -112,6 +112,26 @@ def _by_spelling(c: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _by_trait(c: dict[str, Any]) -> list[str]:
+    ours, splink = c["ours"].get("recall_by_trait", {}), c["splink"].get("recall_by_trait", {})
+    if not ours and not splink:
+        return []
+    lines = [
+        "",
+        "Recall by what the list did to the row (true pairs only):",
+        "",
+        "| trait | value | true pairs | ours found | Splink found |",
+        "|---|---|---|---|---|",
+    ]
+    for trait in sorted(set(ours) | set(splink)):
+        values = sorted(set(ours.get(trait, {})) | set(splink.get(trait, {})))
+        for value in values:
+            o, k = ours.get(trait, {}).get(value), splink.get(trait, {}).get(value)
+            true = (o or k)[0]
+            lines.append(f"| {trait} | {value} | {true} | {o[1] if o else '—'} | {k[1] if k else '—'} |")
+    return lines
+
+
 def _examples(c: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     for kind, title in (("missed", "Missed by our engine"), ("wrong", "Proposed wrongly by our engine")):
@@ -185,6 +205,7 @@ def render(results: dict[str, Any]) -> str:
             f"Splink {c['splink'].get('namesakes_matched', '—')}.",
             "",
             *_by_spelling(c),
+            *_by_trait(c),
             *_examples(c),
         ]
     s = results.get("scale")
