@@ -128,7 +128,10 @@ def run_crossscript(args: argparse.Namespace) -> dict[str, Any]:
     ours = crossscript.run_ours_crossscript(bench.people_list, bench.registry)
     say(f"cross-script: Splink ({ours.seconds:.1f} s for ours)")
     splink = crossscript.run_splink_naive(bench.people_list, bench.registry)
+    identity = Counter(t["identity"] for t in bench.traits.values())
     result: dict[str, Any] = {
+        "identity": dict(identity),
+        "best_attainable_f1": 2 * identity["unique"] / (identity["unique"] + len(bench.truth)),
         "list": len(bench.people_list),
         "registry": len(bench.registry),
         "true_pairs": len(bench.truth),

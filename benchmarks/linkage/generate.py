@@ -107,6 +107,10 @@ LAYOUTS = (
     ("given_patronymic_family", 0.15),
     ("given_family", 0.10),
 )
+# Ukraine has far more surnames than Faker's 524 per sex, the commonest (Мельник, Шевченко) held by
+# well under 1% of people; a flat Zipf keeps the commonest near 2% here rather than the 8% that a
+# steeper one would give such a short list, which would flood the registry with namesakes.
+SURNAME_ZIPF = 0.5
 PATRONYMIC_DROPPED = 0.30
 TYPO = 0.15
 UPPER_CASE = 0.25
@@ -158,8 +162,8 @@ def inventory(seed: int) -> Inventory:
         female_given_weights=_given_weights(len(common_female), len(rare_female)),
         male_surnames=male_surnames,
         female_surnames=female_surnames,
-        surname_weights_male=_zipf(len(male_surnames), 0.8, rng),
-        surname_weights_female=_zipf(len(female_surnames), 0.8, rng),
+        surname_weights_male=_zipf(len(male_surnames), SURNAME_ZIPF, rng),
+        surname_weights_female=_zipf(len(female_surnames), SURNAME_ZIPF, rng),
     )
 
 
@@ -303,7 +307,62 @@ def generate(*, list_size: int, registry_size: int, seed: int) -> Benchmark:
             truth.add((list_id, subject.truth))
         if subject.namesake:
             namesake_ids.add(list_id)
+    mark_identifiable(subjects, rows, traits, registry)
     return Benchmark(registry, pd.DataFrame(rows, columns=list(COLUMNS)), truth, traits, namesake_ids)
+
+
+def mark_identifiable(
+    subjects: pd.DataFrame,
+    rows: list[dict[str, str]],
+    traits: dict[str, dict[str, str]],
+    registry: pd.DataFrame,
+) -> None:
+    """Say, for each list row, whether even a perfect reader could tell who it is.
+
+    A perfect reader undoes every spelling and typo, so it knows the Ukrainian surname and given
+    name; it then keeps the registry people whose patronymic, birth date and service number could
+    have become what the list says under this generator's mistakes. A true row with more than one
+    such person ("ambiguous") cannot be matched with confidence, and an outsider with one or more
+    ("confusable") cannot be told apart from them: these bound what any system can score.
+    """
+    by_name = registry.groupby(["family_name", "given_name"]).indices
+    patronymics = registry["patronymic"].to_numpy()
+    births = registry["birth_date"].to_numpy()
+    numbers = registry["service_number"].str.replace(r"\D", "", regex=True).to_numpy()
+    for subject, row in zip(subjects.itertuples(index=False), rows, strict=True):
+        listed_number = "".join(ch for ch in row["service_number"] if ch.isdigit())
+        keeps_patronymic = traits[row["id"]]["patronymic"] == "given"
+        compatible = 0
+        for i in by_name.get((subject.family_name, subject.given_name), ()):
+            if keeps_patronymic and patronymics[i] != subject.patronymic:
+                continue
+            if listed_number and numbers[i] != listed_number:
+                continue
+            if dates_compatible(row["birth_date"], births[i]):
+                compatible += 1
+        if subject.truth:
+            traits[row["id"]]["identity"] = "unique" if compatible == 1 else "ambiguous"
+        else:
+            traits[row["id"]]["identity"] = "confusable" if compatible else "distinct"
+
+
+def dates_compatible(listed: str, iso: str) -> bool:
+    """Could this generator have written `iso` as `listed`?
+
+    >>> [dates_compatible(d, "1990-03-07") for d in ("", "1990", "1990-03", "1990-07-03", "1991-03-07")]
+    [True, True, True, True, True]
+    >>> dates_compatible("1990-04", "1990-03-07"), dates_compatible("1992-03-07", "1990-03-07")
+    (False, False)
+    """
+    if len(listed) < 10:
+        return iso.startswith(listed)
+    year, rest = int(listed[:4]), listed[4:]
+    swapped = f"{listed[:4]}-{listed[8:10]}-{listed[5:7]}"
+    if listed == iso or swapped == iso:
+        return True
+    # A year off keeps month and day, except that 29 February becomes the 28th.
+    same_day = rest == iso[4:] or (rest[:3] == "-02" and iso[5:7] == "02")
+    return same_day and abs(int(iso[:4]) - year) == 1
 
 
 def _pick(rng: random.Random, choices: tuple[tuple[str, float], ...]) -> str:

@@ -112,6 +112,21 @@ def _by_spelling(c: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _identity(c: dict[str, Any]) -> str:
+    """The ceiling: true rows that one registry person alone could have produced (generate.py)."""
+    ident = c.get("identity", {})
+    if not ident:
+        return "not computed."
+    return (
+        f"of the {c['true_pairs']:,} true rows, {ident.get('unique', 0):,} fit their own person alone and "
+        f"{ident.get('ambiguous', 0):,} fit several registry people equally well (same name, and a birth "
+        "date, patronymic and service number that do not tell them apart, after undoing every spelling "
+        f"and typo); {ident.get('confusable', 0):,} outsiders fit someone in the registry. A system that "
+        "proposes only the rows it can tell apart, without a wrong pair, would score F1 "
+        f"**{c['best_attainable_f1']:.4f}**; read the 0.98 target against this ceiling."
+    )
+
+
 def _by_trait(c: dict[str, Any]) -> list[str]:
     ours, splink = c["ours"].get("recall_by_trait", {}), c["splink"].get("recall_by_trait", {})
     if not ours and not splink:
@@ -200,6 +215,8 @@ def render(results: dict[str, Any]) -> str:
             "date of birth, service number, call sign).",
             "",
             *_systems_table(c, "Splink 5, lower-case + unidecode"),
+            "",
+            f"How much the data allows: {_identity(c)}",
             "",
             f"Outsider namesakes matched: ours {c['ours'].get('namesakes_matched', '—')}, "
             f"Splink {c['splink'].get('namesakes_matched', '—')}.",
