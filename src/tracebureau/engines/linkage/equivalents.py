@@ -1,11 +1,11 @@
 """Ukrainian↔Russian name equivalents: Андрій/Андрей, Олександр/Александр, Дмитро/Дмитрий.
 
-The data is `names-translator` (Dmitry Chaplinsky, MIT licence): ~11k given names, ~17k
-patronymics and ~118k surnames with their ranked Russian forms, compiled from Ukrainian public
-registers (asset declarations and the company register), as its bundled `manifest.json`
-records. We never write a table by hand: a name's *canonical key* is the skeleton of its most
-frequent Russian form, so the Ukrainian form, the Russian form and any romanisation of either
-meet on one key:
+The data is `names-translator` 2.1 (Dmitry Chaplinsky, MIT licence; installed with its `fast`
+extra, the DAWG2 C reader): validated lists of ~11k given names, ~17k patronymics and ~118k
+surnames with their ranked Russian forms, and the historical ua2ru dictionary as a fallback;
+the bundled `manifest.json` records the source files, thresholds and checksums. No table here
+is written by hand: a name's *canonical key* is the skeleton of its most frequent Russian
+form, so the Ukrainian form, the Russian form and any romanisation of either meet on one key:
 
     Андрій → Андрей → "andrei";   "Andriy" → skeleton "andri" → (Андрій) → "andrei".
 

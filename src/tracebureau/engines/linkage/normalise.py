@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 from tracebureau.engines.linkage.records import LinkageInputError
 
@@ -26,6 +27,7 @@ _PATRONYMIC = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 20)  # names repeat: a registry has far fewer distinct spellings than rows
 def normalise_text(text: str) -> str:
     """NFKC, case-folded, apostrophes dropped, dashes and spaces unified, punctuation removed.
 
