@@ -88,12 +88,15 @@ def run_febrl4(args: argparse.Namespace) -> dict[str, Any]:
     ours = febrl4.run_ours_febrl4(a, b)
     say(f"FEBRL4: Splink ({ours.seconds:.1f} s for ours)")
     splink = febrl4.run_splink_febrl4(a, b)
+    say("FEBRL4: Splink without the address fields")
+    splink_no_address = febrl4.run_splink_febrl4(a, b, with_address=False)
     return {
         "left": len(a),
         "right": len(b),
         "true_pairs": len(truth),
         "ours": figures(ours, truth),
         "splink": figures(splink, truth),
+        "splink_without_address": figures(splink_no_address, truth),
         "ours_examples": examples(ours, febrl4.as_records_frame(a), febrl4.as_records_frame(b), truth),
     }
 
