@@ -260,6 +260,9 @@ def render(results: dict[str, Any]) -> str:
                 f"| {s['seconds']:.1f} | {s['peak_memory_bytes'] / 1e9:.2f} | {_num(acc['precision'])} | "
                 f"{_num(acc['recall'])} | {_num(acc['f1'])} |",
             ]
+        if s.get("phases"):
+            phases = ", ".join(f"{name} at {second:.1f} s" for name, second in s["phases"].items())
+            lines += ["", f"Progress phases on stderr, with the second each began: {phases}."]
     return "\n".join(lines) + "\n"
 
 

@@ -12,6 +12,7 @@ import csv
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ class ScaleRun:
     cores: list[int] = field(default_factory=list)
     returncode: int | None = None
     via: str = ""
+    phases: dict[str, float] = field(default_factory=dict)  # progress phase → second it began
     error: str = ""
     accuracy: dict[str, Any] = field(default_factory=dict)
 
@@ -85,33 +87,52 @@ def run_scale(
 
 
 def _measure(result: ScaleRun, command: list[str], workdir: Path, timeout: float) -> None:
-    """Run the command pinned to the chosen cores; its wall time, exit code and peak memory."""
+    """Run the command pinned to the chosen cores; its wall time, exit code and peak memory.
+
+    Its progress lines on stderr are kept with the second each phase first appeared, so the
+    report can say where the time went.
+    """
     result.error = ""
-    with open(workdir / "stderr.txt", "wb") as stderr:
-        started = time.perf_counter()
-        child = subprocess.Popen(
-            command,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            cwd=ROOT,
-            preexec_fn=lambda: os.sched_setaffinity(0, result.cores),
-        )
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - started > timeout:
-                child.kill()
-                _, status, usage = os.wait4(child.pid, 0)
-                result.error = f"killed after {timeout:.0f} s; "
-                break
-            time.sleep(0.05)
-        result.seconds = time.perf_counter() - started
+    result.phases = {}
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        preexec_fn=lambda: os.sched_setaffinity(0, result.cores),
+    )
+    reader = threading.Thread(target=_follow, args=(child, started, result.phases, workdir / "stderr.txt"))
+    reader.start()
+    while True:
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() - started > timeout:
+            child.kill()
+            _, status, usage = os.wait4(child.pid, 0)
+            result.error = f"killed after {timeout:.0f} s; "
+            break
+        time.sleep(0.05)
+    result.seconds = time.perf_counter() - started
+    reader.join()
     child.returncode = result.returncode = os.waitstatus_to_exitcode(status)
     result.peak_memory_bytes = usage.ru_maxrss * 1024  # Linux reports kilobytes
     if result.returncode != 0:
         tail = (workdir / "stderr.txt").read_text(errors="replace").strip().splitlines()[-3:]
         result.error += f"exit {result.returncode}: " + " / ".join(tail)
+
+
+def _follow(child: subprocess.Popen[bytes], started: float, phases: dict[str, float], log: Path) -> None:
+    """Copy the child's stderr to a file, noting when each progress phase (first word) began."""
+    assert child.stderr is not None
+    with log.open("wb") as out:
+        for line in iter(child.stderr.readline, b""):
+            out.write(line)
+            for part in line.decode(errors="replace").replace("\r", "\n").splitlines():
+                words = part.split()
+                if words and words[0].isalpha() and words[0] not in phases:
+                    phases[words[0]] = round(time.perf_counter() - started, 2)
 
 
 def read_pairs(path: Path) -> set[tuple[str, str]]:
