@@ -75,11 +75,42 @@ def say(message: str) -> None:
     print(f"[bench-linkage {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+THRESHOLDS = (0.5, 0.7, 0.9, 0.95, 0.99)
+CALIBRATION_BINS = ((0.5, 0.7), (0.7, 0.9), (0.9, 0.99), (0.99, 1.01))
+
+
 def figures(run: Run, truth: set[tuple[str, str]]) -> dict[str, Any]:
     out: dict[str, Any] = {"system": run.system, "seconds": round(run.seconds, 3), "error": run.error}
     if not run.error:
         out |= Accuracy.of(run.pairs, truth).as_dict()
+        out["by_threshold"] = {
+            str(t): Accuracy.of({pair for pair, p in run.probabilities.items() if p >= t}, truth).as_dict()
+            for t in THRESHOLDS
+        }
+        out["calibration"] = calibration(run, truth)
     return out
+
+
+def calibration(run: Run, truth: set[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Per probability band: how many pairs, the mean probability, and the share that are true.
+
+    A calibrated system's share of true pairs matches its mean probability in every band.
+    """
+    bands = []
+    for low, high in CALIBRATION_BINS:
+        inside = [(pair, p) for pair, p in run.probabilities.items() if low <= p < high]
+        if inside:
+            mean = sum(p for _, p in inside) / len(inside)
+            share = sum(pair in truth for pair, _ in inside) / len(inside)
+            bands.append(
+                {
+                    "band": f"[{low}, {min(high, 1.0)}{')' if high <= 1 else ']'}",
+                    "pairs": len(inside),
+                    "mean_probability": mean,
+                    "true_share": share,
+                }
+            )
+    return bands
 
 
 def run_febrl4(args: argparse.Namespace) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 from unidecode import unidecode
 
-from benchmarks.linkage.systems import Run, quiet_splink, run_ours, splink_pairs, timed
+from benchmarks.linkage.systems import Run, Scored, quiet_splink, run_ours, splink_pairs, timed
 
 NAME_PARTS = ("family_name", "given_name", "patronymic")
 
@@ -45,7 +45,7 @@ def naive_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_splink_naive(people_list: pd.DataFrame, registry: pd.DataFrame) -> Run:
-    def body() -> set[tuple[str, str]]:
+    def body() -> Scored:
         import splink.comparison_library as cl
         from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.linkage.systems import Run, quiet_splink, run_ours, splink_pairs, timed
+from benchmarks.linkage.systems import Run, Scored, quiet_splink, run_ours, splink_pairs, timed
 
 SPLINK_U_SAMPLING_PAIRS = 1e6  # as in the demo ("we generally recommend 1e7 or more")
 
@@ -73,7 +73,7 @@ def prepare_for_splink(frame: pd.DataFrame) -> pd.DataFrame:
 def run_splink_febrl4(a: pd.DataFrame, b: pd.DataFrame, *, with_address: bool = True) -> Run:
     """The demo's detailed model; without the address, the same model on the fields ours sees."""
 
-    def body() -> set[tuple[str, str]]:
+    def body() -> Scored:
         import splink.comparison_library as cl
         from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 

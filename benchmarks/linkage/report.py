@@ -127,6 +127,42 @@ def _identity(c: dict[str, Any]) -> str:
     )
 
 
+def _thresholds(result: dict[str, Any], systems: tuple[tuple[str, str], ...]) -> list[str]:
+    """F1 at stricter thresholds, and calibration: what share of each probability band is true."""
+    shown = [(label, result[key]) for key, label in systems if result.get(key, {}).get("by_threshold")]
+    if not shown:
+        return []
+    thresholds = list(shown[0][1]["by_threshold"])
+    lines = [
+        "",
+        "Precision / recall / F1 at stricter thresholds (pairs below 0.5 are never returned):",
+        "",
+        "| system | " + " | ".join(f"≥ {t}" for t in thresholds) + " |",
+        "|---|" + "---|" * len(thresholds),
+    ]
+    for label, figures in shown:
+        cells = [
+            f"{a['precision']:.3f} / {a['recall']:.3f} / {a['f1']:.3f}"
+            for a in figures["by_threshold"].values()
+        ]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Calibration: in each band of proposed probabilities, the share of pairs that are true "
+        "(a calibrated system's share equals its mean probability):",
+        "",
+        "| system | band | pairs | mean probability | share true |",
+        "|---|---|---|---|---|",
+    ]
+    for label, figures in shown:
+        for band in figures["calibration"]:
+            lines.append(
+                f"| {label} | {band['band']} | {band['pairs']} | {band['mean_probability']:.3f} | "
+                f"{band['true_share']:.3f} |"
+            )
+    return lines
+
+
 def _by_trait(c: dict[str, Any]) -> list[str]:
     ours, splink = c["ours"].get("recall_by_trait", {}), c["splink"].get("recall_by_trait", {})
     if not ours and not splink:
@@ -209,6 +245,14 @@ def render(results: dict[str, Any]) -> str:
             "| system | precision | recall | F1 | right / proposed | wall time (s) | note |",
             "|---|---|---|---|---|---|---|",
             _system_row("Splink 5, FEBRL4 model without address", f["splink_without_address"]),
+            *_thresholds(
+                f,
+                (
+                    ("ours", "tracebureau"),
+                    ("splink", "Splink"),
+                    ("splink_without_address", "Splink without address"),
+                ),
+            ),
             *_examples(f),
         ]
     c = results.get("crossscript")
@@ -232,6 +276,8 @@ def render(results: dict[str, Any]) -> str:
             "",
             f"Outsider namesakes matched: ours {c['ours'].get('namesakes_matched', '—')}, "
             f"Splink {c['splink'].get('namesakes_matched', '—')}.",
+            "",
+            *_thresholds(c, (("ours", "tracebureau"), ("splink", "Splink"))),
             "",
             *_by_spelling(c),
             *_by_trait(c),

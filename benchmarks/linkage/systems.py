@@ -33,18 +33,22 @@ class Run:
 
     system: str
     pairs: set[tuple[str, str]] = field(default_factory=set)
+    probabilities: dict[tuple[str, str], float] = field(default_factory=dict)
     seconds: float = 0.0
     error: str = ""
     notes: dict[str, Any] = field(default_factory=dict)
 
 
-def timed(system: str, body: Callable[[], set[tuple[str, str]]]) -> Run:
+Scored = dict[tuple[str, str], float]  # (left id, right id) → match probability
+
+
+def timed(system: str, body: Callable[[], Scored]) -> Run:
     started = time.perf_counter()
     try:
-        pairs = body()
+        scored = body()
     except Exception as error:  # a failing system is a figure for the report, not a crash
         return Run(system, seconds=time.perf_counter() - started, error=f"{type(error).__name__}: {error}")
-    return Run(system, pairs, time.perf_counter() - started)
+    return Run(system, set(scored), scored, time.perf_counter() - started)
 
 
 def engine_available() -> str:
@@ -69,12 +73,12 @@ def run_ours(left: pd.DataFrame, right: pd.DataFrame, *, threshold: float = 0.5)
     if problem:
         return Run("tracebureau", error=problem)
 
-    def body() -> set[tuple[str, str]]:
+    def body() -> Scored:
         from tracebureau.engines.linkage import link
 
         matches = link(to_records(left), to_records(right), threshold=threshold)
         explained.update({(m.left_id, m.right_id): f"p={m.probability:.3f}: {m.explain()}" for m in matches})
-        return {(m.left_id, m.right_id) for m in matches}
+        return {(m.left_id, m.right_id): m.probability for m in matches}
 
     explained: dict[tuple[str, str], str] = {}
     run = timed("tracebureau", body)
@@ -87,11 +91,11 @@ def quiet_splink() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def splink_pairs(predictions: Any, left_ids: set[str], id_column: str = "unique_id") -> set[tuple[str, str]]:
+def splink_pairs(predictions: Any, left_ids: set[str], id_column: str = "unique_id") -> Scored:
     """Splink's predictions as (left id, right id), whichever side it put each table on."""
     frame = predictions.as_pandas_dataframe()
-    pairs = set()
+    pairs = {}
     columns = (frame[f"{id_column}_l"].astype(str), frame[f"{id_column}_r"].astype(str))
-    for l_id, r_id in zip(*columns, strict=True):
-        pairs.add((l_id, r_id) if l_id in left_ids else (r_id, l_id))
+    for l_id, r_id, p in zip(*columns, frame["match_probability"].astype(float), strict=True):
+        pairs[(l_id, r_id) if l_id in left_ids else (r_id, l_id)] = p
     return pairs
