@@ -32,6 +32,7 @@ FULL = {
     "registry_size": 20_000,
     "scale_list": 10_000,
     "scale_registry": 1_000_000,
+    "scale_repeats": 3,
 }
 QUICK = {
     "febrl4_size": 1_000,
@@ -39,6 +40,7 @@ QUICK = {
     "registry_size": 2_000,
     "scale_list": 1_000,
     "scale_registry": 20_000,
+    "scale_repeats": 1,
 }
 
 
@@ -56,6 +58,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--registry-size", type=int, help="cross-script registry rows")
     parser.add_argument("--scale-list", type=int, help="scale list rows")
     parser.add_argument("--scale-registry", type=int, help="scale registry rows")
+    parser.add_argument("--scale-repeats", type=int, help="runs of the scale command (median time reported)")
     parser.add_argument("--scale-timeout", type=float, default=900, help="kill the scale run after this")
     parser.add_argument("--out-dir", type=Path, help="where REPORT.md, results.json and the scale data go")
     args = parser.parse_args(argv)
@@ -227,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             workdir=args.out_dir / "data",
             timeout=args.scale_timeout,
+            repeats=args.scale_repeats,
         )
         results["scale"] = scale.__dict__
     (args.out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

@@ -306,9 +306,15 @@ def render(results: dict[str, Any]) -> str:
                 f"| {s['seconds']:.1f} | {s['peak_memory_bytes'] / 1e9:.2f} | {_num(acc['precision'])} | "
                 f"{_num(acc['recall'])} | {_num(acc['f1'])} |",
             ]
+        if len(s.get("all_seconds", [])) > 1:
+            runs = ", ".join(f"{t:.1f}" for t in s["all_seconds"])
+            lines += [
+                "",
+                f"Wall time: the median of {len(s['all_seconds'])} runs ({runs} s); peak memory the largest.",
+            ]
         if s.get("phases"):
             phases = ", ".join(f"{name} at {second:.1f} s" for name, second in s["phases"].items())
-            lines += ["", f"Progress phases on stderr, with the second each began: {phases}."]
+            lines += ["", f"Progress phases on stderr (last run), with the second each began: {phases}."]
     return "\n".join(lines) + "\n"
 
 
