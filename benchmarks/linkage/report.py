@@ -306,6 +306,11 @@ def render(results: dict[str, Any]) -> str:
                 f"| {s['seconds']:.1f} | {s['peak_memory_bytes'] / 1e9:.2f} | {_num(acc['precision'])} | "
                 f"{_num(acc['recall'])} | {_num(acc['f1'])} |",
             ]
+        if s.get("best_attainable_f1"):
+            lines += [
+                "",
+                f"Best F1 this data allows (as in the cross-script section): {s['best_attainable_f1']:.4f}.",
+            ]
         if len(s.get("all_seconds", [])) > 1:
             runs = ", ".join(f"{t:.1f}" for t in s["all_seconds"])
             lines += [

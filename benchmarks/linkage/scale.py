@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ class ScaleRun:
     cores: list[int] = field(default_factory=list)
     returncode: int | None = None
     via: str = ""
+    best_attainable_f1: float = 0.0  # see generate.mark_identifiable
     phases: dict[str, float] = field(default_factory=dict)  # progress phase → second it began
     error: str = ""
     accuracy: dict[str, Any] = field(default_factory=dict)
@@ -95,6 +97,8 @@ def run_scale(
         peaks.append(result.peak_memory_bytes)
     result.seconds = statistics.median(result.all_seconds)
     result.peak_memory_bytes = max(peaks)
+    identity = Counter(t["identity"] for t in bench.traits.values())
+    result.best_attainable_f1 = 2 * identity["unique"] / (identity["unique"] + len(bench.truth))
     if result.returncode == 0:
         result.accuracy = Accuracy.of(read_pairs(out_csv), bench.truth).as_dict()
     return result
