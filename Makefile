@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export TRACEBUREAU_DATA_DIR ?= $(CURDIR)/data
 PYTEST_ARGS ?=
 
-.PHONY: demo serve test test-fast lint typecheck migrations-check schema-check check clean-venv
+.PHONY: bench-linkage bench-linkage-quick demo serve test test-fast lint typecheck migrations-check schema-check check clean-venv
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,20 @@ test: $(VENV)/.installed-test
 	@scripts/ensure-chromium
 	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
+## bench-linkage: FEBRL4 and cross-script against Splink, and 10k × 1M; rewrites benchmarks/linkage/REPORT.md
+bench-linkage: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.linkage $(BENCH_ARGS)
+
+## bench-linkage-quick: the same at CI size, written to benchmarks/linkage/quick/ (ignored by git)
+bench-linkage-quick: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.linkage --quick $(BENCH_ARGS)
+
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy src/tracebureau

@@ -1,0 +1,1 @@
+"""Benchmarks of the engines; not part of the package, not part of `make test`."""
