@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export TRACEBUREAU_DATA_DIR ?= $(CURDIR)/data
 PYTEST_ARGS ?=
 
-.PHONY: bench-linkage bench-linkage-quick demo serve test test-fast lint typecheck migrations-check schema-check check clean-venv
+.PHONY: bench-harness bench-linkage bench-linkage-quick demo serve test test-fast lint typecheck migrations-check schema-check check clean-venv
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
 ## bench-linkage: FEBRL4 and cross-script against Splink, and 10k × 1M; rewrites benchmarks/linkage/REPORT.md
 bench-linkage: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.linkage $(BENCH_ARGS)
+
+## bench-harness: the benchmark harness's own tests (CI runs them; they assert no timing)
+bench-harness: $(VENV)/.installed-bench $(VENV)/.installed-test
+	$(BIN)/pytest -q -p no:cacheprovider tests/benchmarks_linkage
 
 ## bench-linkage-quick: the same at CI size, written to benchmarks/linkage/quick/ (ignored by git)
 bench-linkage-quick: $(VENV)/.installed-bench
