@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 
 from tracebureau.core.policy import VIEW, visible_to
+from tracebureau.core.selectors import get_or_404
 from tracebureau.lists.choices import DecisionAction, RowState
 from tracebureau.lists.models import Candidate, Decision, IncomingList, ListRow, Reconciliation
 
@@ -26,19 +26,12 @@ def lists_visible(*, user: Any, action: str = VIEW) -> QuerySet[IncomingList]:
 
 def list_get(*, user: Any, pk: Any, action: str = VIEW) -> IncomingList:
     """The list, or 404: the same whether it does not exist or may not be seen."""
-    try:
-        return lists_visible(user=user, action=action).get(pk=int(pk))
-    except (IncomingList.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such list.") from None
+    return get_or_404(lists_visible(user=user, action=action), pk, "list")
 
 
 def row_get(*, user: Any, pk: Any, action: str = VIEW) -> ListRow:
-    try:
-        return visible_to(ListRow.objects.select_related("incoming_list__source"), user, action).get(
-            pk=int(pk)
-        )
-    except (ListRow.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such list row.") from None
+    rows = visible_to(ListRow.objects.select_related("incoming_list__source"), user, action)
+    return get_or_404(rows, pk, "list row")
 
 
 def reconciliation_latest(*, incoming_list: IncomingList) -> Reconciliation | None:

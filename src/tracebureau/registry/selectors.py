@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 
 from tracebureau.core.policy import CHANGE, RECORD_EVENT, VIEW, masked_fields, visible_to, withheld
+from tracebureau.core.selectors import get_or_404
 from tracebureau.core.text import fold
 from tracebureau.registry.models import Agency, NameVariant, Person
 
@@ -36,10 +36,7 @@ def persons_for_events(*, user: Any) -> QuerySet[Person]:
 
 def person_get(*, user: Any, pk: Any, action: str = VIEW) -> Person:
     """The person, or 404 — the same 404 whether it does not exist or may not be seen."""
-    try:
-        return persons_visible(user=user, action=action).get(pk=int(pk))
-    except (Person.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such person.") from None
+    return get_or_404(persons_visible(user=user, action=action), pk, "person")
 
 
 def parse_birth_date(text: str) -> tuple[int, int | None, int | None] | None:
