@@ -19,6 +19,7 @@ from tracebureau.engines.linkage.score import (
     default_model,
     estimate_prior,
     estimate_u,
+    exclusive_probability,
     pair_weights,
     probability,
     term_frequencies,
@@ -208,12 +209,17 @@ def _run(
     model = _train(left, right, same, i, j, comparison.levels, names, codes)
     tf = _tf_adjustment(left, right, same, comparison.name_values, len(names))
     weights = pair_weights(comparison.levels, model, tf)
+    total = weights.sum(axis=1)
+
+    def posterior(total: npt.NDArray[np.float64], prior: float) -> npt.NDArray[np.float64]:
+        return probability(total, prior) if same else exclusive_probability(total, i, prior, len(right))
+
     prior = model.prior
     if len(i) >= MIN_EM_PAIRS:
         all_pairs = len(left) * (len(left) - 1) / 2 if same else len(left) * len(right)
-        prior = estimate_prior(weights.sum(axis=1), all_pairs, prior)
+        prior = estimate_prior(total, all_pairs, prior, posterior=posterior)
     report("train", 1.0)
-    probabilities = probability(weights.sum(axis=1), prior)
+    probabilities = posterior(total, prior)
     report("score", 1.0)
     keep = np.flatnonzero(probabilities >= threshold)
     keep = keep[np.lexsort((-probabilities[keep], j[keep], i[keep]))]

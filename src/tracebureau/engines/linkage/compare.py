@@ -4,8 +4,9 @@ Every field has an ordered tuple of levels, "missing" first (it carries no evide
 exact > same_after_transliteration (same skeleton) > equivalent_name (same canonical key, e.g.
 Андрій/Andrey) > fuzzy (Jaro-Winkler ≥ 0.88 on skeleton or canonical key) > initial (one side
 is an initial that agrees) > different. Birth dates: exact > day_month_swapped > one_digit (one
-digit of YYYYMMDD mistyped) > year_off_by_one (same day and month) > year_only (same year, the
-rest unknown on one side or different) > different. A surname and given name written in each
+digit of YYYYMMDD mistyped) > year_off_by_one (same day and month) > year_month (day unknown on
+one side) > year_only (month unknown on one side) > same_year (day or month known on both sides
+and different) > different. A surname and given name written in each
 other's place are compared crosswise.
 """
 
@@ -39,7 +40,9 @@ DATE_LEVELS = (
     "day_month_swapped",
     "one_digit",
     "year_off_by_one",
+    "year_month",
     "year_only",
+    "same_year",
     "different",
 )
 CODE_LEVELS = ("missing", "exact", "fuzzy", "different")
@@ -113,14 +116,6 @@ def _name_levels(
     return level
 
 
-def _swapped(left: Columns, right: Columns, i: Codes, j: Codes) -> npt.NDArray[np.bool_]:
-    """Pairs whose surname and given name agree only when read crosswise."""
-    lf, lg = left.names["family_name"].canonical[i], left.names["given_name"].canonical[i]
-    rf, rg = right.names["family_name"].canonical[j], right.names["given_name"].canonical[j]
-    crossed = (lf == rg) & (lg == rf) & (lf >= 0) & (lg >= 0)
-    return np.asarray(crossed & ~((lf == rf) & (lg == rg)), dtype=bool)
-
-
 def _date_digits(birth: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
     number = birth[:, 0].astype(np.int64) * 10_000 + birth[:, 1] * 100 + birth[:, 2]
     return np.stack([(number // 10**k) % 10 for k in range(8)], axis=1)
@@ -129,24 +124,36 @@ def _date_digits(birth: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
 def date_levels(left: npt.NDArray[np.int32], right: npt.NDArray[np.int32]) -> Levels:
     """Levels of DATE_LEVELS for aligned (n, 3) arrays of year, month, day (0 = unknown).
 
+    "year_month" and "year_only" say that what both sides know agrees and the rest is unknown on
+    one side; "same_year" says both sides know more than the year and it conflicts. They are
+    kept apart because only the first two are what a list that gives just "1973" looks like,
+    while a different day and month in the same year is evidence of a different person.
+
     >>> import numpy as np
-    >>> a = np.array([[1990, 7, 3], [1990, 7, 3], [1990, 7, 3], [1990, 7, 3], [1990, 0, 0]])
-    >>> b = np.array([[1990, 7, 3], [1990, 3, 7], [1991, 7, 3], [1980, 7, 3], [1990, 5, 1]])
+    >>> a = np.array([[1990, 7, 3]] * 5 + [[1990, 7, 0], [1990, 0, 0], [1990, 7, 3]])
+    >>> b = np.array([[1990, 7, 3], [1990, 3, 7], [1991, 7, 3], [1980, 7, 3], [1989, 7, 3],
+    ...               [1990, 7, 21], [1990, 5, 1], [1990, 5, 1]])
     >>> [DATE_LEVELS[k] for k in date_levels(a, b)]
-    ['exact', 'day_month_swapped', 'one_digit', 'one_digit', 'year_only']
+    ['exact', 'day_month_swapped', 'one_digit', 'one_digit', 'year_off_by_one', 'year_month', 'year_only', 'same_year']
     """
-    level = np.full(len(left), 6, dtype=np.int8)
+    level = np.full(len(left), DATE_LEVELS.index("different"), dtype=np.int8)
     full = (left[:, 2] > 0) & (right[:, 2] > 0)
     same_year = left[:, 0] == right[:, 0]
-    level[same_year] = 5
+    level[same_year] = DATE_LEVELS.index("same_year")
+    month_unknown = (left[:, 1] == 0) | (right[:, 1] == 0)
+    level[same_year & month_unknown] = DATE_LEVELS.index("year_only")
+    day_unknown = (left[:, 2] == 0) | (right[:, 2] == 0)
+    same_month = same_year & (left[:, 1] == right[:, 1]) & ~month_unknown
+    level[same_month & day_unknown] = DATE_LEVELS.index("year_month")
     same_day_month = (left[:, 1] == right[:, 1]) & (left[:, 2] == right[:, 2])
-    level[full & same_day_month & (np.abs(left[:, 0] - right[:, 0]) == 1)] = 4
+    off_by_one = np.abs(left[:, 0] - right[:, 0]) == 1
+    level[full & same_day_month & off_by_one] = DATE_LEVELS.index("year_off_by_one")
     one_digit = (_date_digits(left) != _date_digits(right)).sum(axis=1) == 1
-    level[full & one_digit] = 3
+    level[full & one_digit] = DATE_LEVELS.index("one_digit")
     swapped = same_year & (left[:, 1] == right[:, 2]) & (left[:, 2] == right[:, 1])
-    level[full & swapped & (left[:, 1] != left[:, 2])] = 2
-    level[(left == right).all(axis=1)] = 1
-    level[(left[:, 0] == 0) | (right[:, 0] == 0)] = 0
+    level[full & swapped & (left[:, 1] != left[:, 2])] = DATE_LEVELS.index("day_month_swapped")
+    level[full & (left == right).all(axis=1)] = DATE_LEVELS.index("exact")
+    level[(left[:, 0] == 0) | (right[:, 0] == 0)] = DATE_LEVELS.index("missing")
     return level
 
 
@@ -168,28 +175,50 @@ def _code_levels(
     return level
 
 
+def _names_for(
+    left: Columns, right: Columns, i: Codes, j: Codes, field: str, against: str, strings: list[str]
+) -> Levels:
+    """Levels of the left record's `field` against the right record's `against`."""
+    ln, rn = left.names[field], right.names[against]
+    return _name_levels(
+        (ln.written[i], rn.written[j]), (ln.skeleton[i], rn.skeleton[j]), (ln.canonical[i], rn.canonical[j]), strings
+    )
+
+
+def _rank(levels: Levels) -> Levels:
+    """Levels ordered for choosing a reading: a missing name counts as a disagreement."""
+    return np.where(levels == 0, len(NAME_LEVELS), levels).astype(np.int8)
+
+
 def compare(
     left: Columns, right: Columns, i: Codes, j: Codes, names: list[str], codes: list[str]
 ) -> Comparison:
-    """Levels for the pairs (left[i[k]], right[j[k]]); `names`/`codes` are the vocabularies' strings."""
-    swapped = _swapped(left, right, i, j)
-    columns: list[Levels] = []
-    name_values: dict[str, Codes] = {}
-    for field, cross in (("family_name", "given_name"), ("given_name", "family_name"), ("patronymic", None)):
-        ln, rn = left.names[field], right.names[field]
-        rc = right.names[cross] if cross else rn
+    """Levels for the pairs (left[i[k]], right[j[k]]); `names`/`codes` are the vocabularies' strings.
 
-        def pick(attribute: str, ln: object = ln, rn: object = rn, rc: object = rc) -> tuple[Codes, Codes]:
-            straight, crossed = getattr(rn, attribute)[j], getattr(rc, attribute)[j]
-            return getattr(ln, attribute)[i], np.where(swapped, crossed, straight)
-
-        columns.append(_name_levels(pick("written"), pick("skeleton"), pick("canonical"), names))
-        name_values[field] = ln.canonical[i]
-    columns.append(date_levels(left.birth[i], right.birth[j]))
-    columns.append(_code_levels(left.service_number[i], right.service_number[j], codes, 0.85))
-    columns.append(
-        _code_levels(left.call_sign[i], right.call_sign[j], names, 0.8, Levenshtein.normalized_similarity)
-    )
-    columns.append(np.minimum(_code_levels(left.sex[i], right.sex[j], None, 1.0), 2))  # SEX_LEVELS
+    Surname and given name are also compared crosswise, and a pair is read crosswise where that
+    agrees better: a full name such as "Miroshnichenko Gnenadii" cannot always be split in the
+    right order, least of all with a typo that hides which word is the given name.
+    """
+    family = _names_for(left, right, i, j, "family_name", "family_name", names)
+    given = _names_for(left, right, i, j, "given_name", "given_name", names)
+    crossed_family = _names_for(left, right, i, j, "family_name", "given_name", names)
+    crossed_given = _names_for(left, right, i, j, "given_name", "family_name", names)
+    crossed = (_rank(crossed_family) + _rank(crossed_given)) < (_rank(family) + _rank(given))
+    # A crossed pair's name frequencies are those of the other field: no TF adjustment for it.
+    no_value = np.full(len(i), -1, dtype=np.int64)
+    name_values = {
+        "family_name": np.where(crossed, no_value, left.names["family_name"].canonical[i]),
+        "given_name": np.where(crossed, no_value, left.names["given_name"].canonical[i]),
+        "patronymic": left.names["patronymic"].canonical[i],
+    }
+    columns: list[Levels] = [
+        np.where(crossed, crossed_family, family),
+        np.where(crossed, crossed_given, given),
+        _names_for(left, right, i, j, "patronymic", "patronymic", names),
+        date_levels(left.birth[i], right.birth[j]),
+        _code_levels(left.service_number[i], right.service_number[j], codes, 0.85),
+        _code_levels(left.call_sign[i], right.call_sign[j], names, 0.8, Levenshtein.normalized_similarity),
+        np.minimum(_code_levels(left.sex[i], right.sex[j], None, 1.0), 2),  # SEX_LEVELS
+    ]
     levels = np.stack(columns, axis=1).astype(np.int8) if len(i) else np.zeros((0, len(FIELDS)), np.int8)
     return Comparison(levels=levels, name_values=name_values)

@@ -13,12 +13,14 @@ from datetime import date
 from functools import lru_cache
 
 from tracebureau.engines.linkage.records import LinkageInputError
+from tracebureau.engines.linkage.transliterate import skeleton
 
 _APOSTROPHES = re.compile("[\u02bc'`\u2019\u2018\u02b9\u2032\u00b4\"\u02ee]")
 _DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2212-]+")
 _NOT_NAME = re.compile(r"[^\w\- ]+")
 _SPACES = re.compile(r"\s+")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+_CODE_RUNS = re.compile(r"\d+|[^\W\d_]+")
 
 # Endings of Ukrainian and Russian patronymics, in Cyrillic and in every common romanisation.
 _PATRONYMIC = re.compile(
@@ -57,7 +59,9 @@ def looks_like_patronymic(word: str) -> bool:
 def split_full_name(full_name: str, is_given_name: object = None) -> tuple[str, str, str]:
     """(family, given, patronymic) from a full name in any order and case.
 
-    A patronymic is found by its ending; the given name stands before it. Without one, a word
+    A patronymic is found by its ending, among three words or more; the given name stands before
+    it. Two words are a given name and a surname, since lists never leave the surname out, and
+    surnames such as Андрієвич or Василевич end like patronymics. Without a patronymic, a word
     that `is_given_name` (a callable) knows as a given name, where the other is not one, is the
     given name; otherwise Cyrillic is read in the official order "family given" and Latin in
     the order of romanised lists and the news, "given family".
@@ -70,6 +74,8 @@ def split_full_name(full_name: str, is_given_name: object = None) -> tuple[str, 
     ('kozatsky', 'dmitry', '')
     >>> split_full_name("Andrey Yermak")
     ('yermak', 'andrey', '')
+    >>> split_full_name("Yury Andriyevich")
+    ('andriyevich', 'yury', '')
     """
     words = normalise_text(full_name).split()
     if not words:
@@ -77,7 +83,7 @@ def split_full_name(full_name: str, is_given_name: object = None) -> tuple[str, 
     if len(words) == 1:
         return words[0], "", ""
     for i, word in enumerate(words):
-        if i > 0 and looks_like_patronymic(word):
+        if i > 0 and len(words) > 2 and looks_like_patronymic(word):
             rest = words[: i - 1] + words[i + 1 :]
             return " ".join(rest), words[i - 1], word
     if callable(is_given_name):
@@ -136,9 +142,17 @@ def check_birth_date(text: str, where: str) -> tuple[int, int, int]:
 
 
 def normalise_code(text: str) -> str:
-    """A service number or similar code: letters and digits only, upper case.
+    """A service number or similar code: its letters as the cross-script skeleton, its digits
+    as written, upper case, nothing else. The branch prefix of a Ukrainian service number comes
+    back from the other side in Russian Cyrillic or romanised ("ВМС-579810", "VMS 579810"), and
+    it must still be the same number.
 
     >>> normalise_code(" ab-12 345 ")
     'AB12345'
+    >>> normalise_code("ВМС-579810") == normalise_code("VMS 579810") == 'VMS579810'
+    True
+    >>> normalise_code("ДПСУ-1") == normalise_code("dpsu1")
+    True
     """
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text)).upper()
+    runs = _CODE_RUNS.findall(unicodedata.normalize("NFKC", text).casefold())
+    return "".join(run if run.isdigit() else skeleton(run).upper() for run in runs)

@@ -18,6 +18,7 @@ p = λ·2^W / (λ·2^W + 1 − λ).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +35,7 @@ DEFAULT_M: dict[str, tuple[float, ...]] = {
     "family_name": (1, 0.70, 0.12, 0.06, 0.09, 0.01, 0.02),
     "given_name": (1, 0.70, 0.08, 0.08, 0.06, 0.03, 0.05),
     "patronymic": (1, 0.70, 0.08, 0.08, 0.06, 0.03, 0.05),
-    "birth_date": (1, 0.80, 0.03, 0.05, 0.02, 0.05, 0.05),
+    "birth_date": (1, 0.80, 0.03, 0.05, 0.02, 0.02, 0.03, 0.02, 0.03),
     "service_number": (1, 0.90, 0.05, 0.05),
     "call_sign": (1, 0.80, 0.10, 0.10),
     "sex": (1, 0.97, 0.03),
@@ -43,7 +44,7 @@ DEFAULT_U: dict[str, tuple[float, ...]] = {
     "family_name": (1, 0.001, 0.0005, 0.0005, 0.01, 0.001, 0.987),
     "given_name": (1, 0.01, 0.002, 0.003, 0.02, 0.005, 0.96),
     "patronymic": (1, 0.01, 0.002, 0.003, 0.02, 0.005, 0.96),
-    "birth_date": (1, 0.0001, 0.00001, 0.0005, 0.0001, 0.02, 0.97939),
+    "birth_date": (1, 0.0001, 0.00001, 0.0005, 0.0001, 0.002, 0.02, 0.02, 0.95729),
     "service_number": (1, 0.000001, 0.00001, 0.999989),
     "call_sign": (1, 0.0001, 0.001, 0.9989),
     "sex": (1, 0.5, 0.5),
@@ -188,12 +189,13 @@ def train_m_by_rule(
     """m per field as Splink trains it: one EM session per blocking rule, u held fixed.
 
     Each session sees only the pairs its rule found, with the fields the rule blocked on left
-    out (among those pairs they agree by construction, so they say nothing about m). A field's
-    m is the average over the sessions that estimated it, weighted by their expected matches.
-    A field no session could estimate (never present) keeps its starting m.
+    out (among those pairs they agree by construction, so they say nothing about m). A level's
+    m is the median over the sessions that estimated its field, as Splink takes it: a session
+    whose pairs are mostly namesakes (same name, different person), which EM cannot tell from
+    matches with a wrong birth date, is outvoted by the sessions blocked on an identifier. A
+    field no session could estimate (never present) keeps its starting m.
     """
-    sums = {f: np.zeros_like(start.m[f]) for f in FIELDS}
-    weights = dict.fromkeys(FIELDS, 0.0)
+    estimates: dict[str, list[Array]] = {f: [] for f in FIELDS}
     for members, blocked in sessions:
         if members.sum() < MIN_SESSION_PAIRS:
             continue
@@ -202,18 +204,25 @@ def train_m_by_rule(
             if field in blocked:
                 session_levels[:, k] = 0
         model = train_em(session_levels, start, fixed_u=True)
-        expected = model.prior * len(session_levels)
         for k, field in enumerate(FIELDS):
             if field not in blocked and (session_levels[:, k] > 0).any():
-                sums[field] += expected * model.m[field]
-                weights[field] += expected
-    return {f: sums[f] / weights[f] if weights[f] > 0 else start.m[f] for f in FIELDS}
+                estimates[field].append(model.m[field])
+    return {f: np.median(estimates[f], axis=0) if estimates[f] else start.m[f] for f in FIELDS}
 
 
-def estimate_prior(total_weight: Array, all_pairs: float, start: float, *, iterations: int = 200) -> float:
+def estimate_prior(
+    total_weight: Array,
+    all_pairs: float,
+    start: float,
+    *,
+    posterior: Callable[[Array, float], Array] | None = None,
+    iterations: int = 200,
+) -> float:
     """λ over all pairs: the fixed point of λ = Σ P(match | candidate) / number of all pairs.
 
     Pairs that no blocking rule found are taken as non-matches, so this is EM for λ alone.
+    `posterior` turns weights and λ into probabilities (pairwise `probability` by default; a
+    link passes `exclusive_probability`, so that λ is estimated under the model that scores it).
 
     >>> import numpy as np
     >>> round(estimate_prior(np.array([40.0, 40.0, -40.0]), 1000, 0.5), 6)
@@ -221,7 +230,7 @@ def estimate_prior(total_weight: Array, all_pairs: float, start: float, *, itera
     """
     prior = start
     for _ in range(iterations):
-        updated = float(np.clip(probability(total_weight, prior).sum() / all_pairs, 1e-12, 0.5))
+        updated = float(np.clip((posterior or probability)(total_weight, prior).sum() / all_pairs, 1e-12, 0.5))
         if abs(updated - prior) < 1e-12:
             break
         prior = updated
@@ -262,3 +271,34 @@ def probability(total_weight: Array, prior: float) -> Array:
     """
     log_odds = np.log2(prior / (1 - prior)) + total_weight
     return np.asarray(1.0 / (1.0 + np.exp2(-np.clip(log_odds, -1000, 1000))), dtype=np.float64)
+
+
+def exclusive_probability(total_weight: Array, rows: npt.NDArray[np.int64], prior: float, n_right: int) -> Array:
+    """p for a link in which each list row is at most one registry person.
+
+    The registry holds each person once, so a list row's candidates compete: with prior λ per
+    pair and ρ = λ·n_right the prior that the row is anybody in the registry,
+    p(i is j) = λ·2^W_ij / ((1 − ρ) + λ·Σ_k 2^W_ik) over the row's candidates k (pairs that no
+    blocking key found add nothing). With one strong candidate this is the pairwise p; two
+    namesakes that fit equally well each get under one half instead of both being "certain".
+
+    >>> import numpy as np
+    >>> w, rows = np.array([20.0, 20.0, 20.0]), np.array([0, 0, 1])
+    >>> exclusive_probability(w, rows, 2**-20, 4).round(3).tolist()
+    [0.333, 0.333, 0.5]
+    """
+    if len(total_weight) == 0:
+        return np.zeros(0)
+    spread = float(np.clip(prior * n_right, 0.0, 0.99))
+    log_terms = np.log2(prior) + total_weight  # log2 of λ·2^W, per pair
+    order = np.argsort(rows, kind="stable")
+    sorted_rows = rows[order]
+    starts = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
+    top = np.maximum.reduceat(log_terms[order], starts)
+    group = np.cumsum(np.r_[False, sorted_rows[1:] != sorted_rows[:-1]])
+    scaled = np.exp2(log_terms[order] - top[group])
+    # log2 of the denominator, shifted by each row's largest term to stay finite.
+    denominator = np.log2((1 - spread) * np.exp2(-np.clip(top, -1000, 1000)) + np.add.reduceat(scaled, starts))
+    result = np.empty(len(total_weight))
+    result[order] = np.exp2(log_terms[order] - top[group] - denominator[group])
+    return np.clip(result, 0.0, 1.0)
