@@ -8,7 +8,12 @@ each key is narrow enough that the number of pairs grows about linearly with the
 - canonical surname and birth year;
 - canonical given name and full birth date;
 - full birth date and the first letter of the surname skeleton;
-- service number; call sign.
+- service number; call sign;
+- given name, patronymic and birth year; given name, patronymic and the surname's first letter
+  (for a misspelt surname: these two find pairs but are not EM sessions, see RULE_FIELDS);
+- one name exactly (canonical) and the other within one typo: the two spellings share a
+  one-letter deletion of their skeletons ("Avramenko"/"Varamenko" share "vramenko"... or
+  "aramenko"), so a misspelt surname is found even when the birth date is missing or wrong.
 
 A key value shared by more than `max_block` records on the other side is skipped (it names no
 one in particular: a blank-ish "Ivanov 1990"); pairs are found by sorting, never all pairs.
@@ -23,8 +28,8 @@ from tracebureau.engines.linkage.prepare import Codes, Columns
 
 Pairs = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 MAX_BLOCK = 500
-# The fields each key is made of, in the order of `blocking_keys`: EM leaves them out when it
-# learns from the pairs that key found.
+# The fields each of the first keys is made of, in the order of `blocking_keys`: EM leaves them
+# out when it learns from the pairs that key found. The keys after these only add recall.
 RULE_FIELDS: tuple[tuple[str, ...], ...] = (
     ("family_name", "given_name"),
     ("family_name", "birth_date"),
@@ -38,6 +43,19 @@ RULE_FIELDS: tuple[tuple[str, ...], ...] = (
 def _combine(first: Codes, second: Codes) -> Codes:
     """One exact code from two (each below 2**31); -1 if either is missing."""
     return np.where((first < 0) | (second < 0), -1, first * np.int64(1 << 31) + second)
+
+
+def _hashed(*parts: Codes) -> Codes:
+    """One code from several (-1 if any is missing), by multiplying with large odd numbers and
+    letting int64 wrap: equal parts give equal codes on both sides, and a rare collision only
+    adds a candidate pair, which comparison then scores as it deserves."""
+    missing = np.zeros(len(parts[0]), dtype=bool)
+    code = np.zeros(len(parts[0]), dtype=np.int64)
+    with np.errstate(over="ignore"):
+        for part in parts:
+            missing |= part < 0
+            code = code * np.int64(0x9E3779B97F4A7C15 - (1 << 64)) + part
+    return np.where(missing, -1, code & np.int64((1 << 62) - 1))
 
 
 def _ordered(a: Codes, b: Codes) -> tuple[Codes, Codes]:
@@ -54,6 +72,7 @@ def blocking_keys(columns: Columns) -> list[Codes]:
         columns.birth[:, 0].astype(np.int64) * 10_000 + columns.birth[:, 1] * 100 + columns.birth[:, 2],
         -1,
     )
+    patronymic = columns.names["patronymic"].canonical
     return [
         _combine(*_ordered(family, given)),
         _combine(family, year),
@@ -61,6 +80,9 @@ def blocking_keys(columns: Columns) -> list[Codes]:
         _combine(full_date, columns.family_initial),
         columns.service_number,
         columns.call_sign,
+        # Past RULE_FIELDS: keys for recall only.
+        _hashed(given, patronymic, year),
+        _hashed(given, patronymic, columns.family_initial),
     ]
 
 
@@ -77,6 +99,22 @@ def _join(left: Codes, right: Codes, max_block: int) -> Pairs:
     starts = np.repeat(low - (np.cumsum(counts) - counts), counts)
     right_index = order[starts + np.arange(total, dtype=np.int64)]
     return left_index, right_index.astype(np.int64)
+
+
+def _typo_keys(columns: Columns, typo_field: str, exact_field: str) -> tuple[Codes, Codes]:
+    owners, deletions = columns.deletions[typo_field]
+    return owners, _combine(columns.names[exact_field].canonical[owners], deletions)
+
+
+def _typo_join(
+    left: Columns, right: Columns, left_fields: tuple[str, str], right_fields: tuple[str, str], max_block: int
+) -> Pairs:
+    """Pairs in which one name field (typo, exact) of each side agrees exactly and the other is
+    at most one typo apart."""
+    left_owners, left_keys = _typo_keys(left, *left_fields)
+    right_owners, right_keys = _typo_keys(right, *right_fields)
+    i, j = _join(left_keys, right_keys, max_block)
+    return left_owners[i], right_owners[j]
 
 
 def candidate_pairs(left: Columns, right: Columns | None, *, max_block: int = MAX_BLOCK) -> Pairs:
@@ -100,14 +138,28 @@ def candidate_pairs(left: Columns, right: Columns | None, *, max_block: int = MA
             keep = i < j
             i, j = i[keep], j[keep]
         found.append(i * n_right + j)
+    family_typo, given_typo = ("family_name", "given_name"), ("given_name", "family_name")
+    # Straight, then crosswise: a two-word name with a typo may have been split in the wrong order.
+    for left_fields, right_fields in (
+        (family_typo, family_typo),
+        (given_typo, given_typo),
+        (family_typo, given_typo),
+        (given_typo, family_typo),
+    ):
+        i, j = _typo_join(left, left if right is None else right, left_fields, right_fields, max_block)
+        if right is None:
+            keep = i < j
+            i, j = i[keep], j[keep]
+        found.append(i * n_right + j)
     pair_codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     return pair_codes // n_right, pair_codes % n_right
 
 
 def rule_membership(left: Columns, right: Columns, i: Codes, j: Codes) -> npt.NDArray[np.bool_]:
     """(n_pairs, n_rules): whether each pair shares each key."""
+    sessions = len(RULE_FIELDS)
     found = [
         (left_key[i] == right_key[j]) & (left_key[i] >= 0)
-        for left_key, right_key in zip(blocking_keys(left), blocking_keys(right), strict=True)
+        for left_key, right_key in zip(blocking_keys(left)[:sessions], blocking_keys(right)[:sessions], strict=True)
     ]
     return np.stack(found, axis=1) if len(i) else np.zeros((0, len(RULE_FIELDS)), dtype=bool)

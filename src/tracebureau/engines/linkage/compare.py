@@ -2,7 +2,8 @@
 
 Every field has an ordered tuple of levels, "missing" first (it carries no evidence). Names:
 exact > same_after_transliteration (same skeleton) > equivalent_name (same canonical key, e.g.
-Андрій/Andrey) > fuzzy (Jaro-Winkler ≥ 0.88 on skeleton or canonical key) > initial (one side
+Андрій/Andrey) > fuzzy (Jaro-Winkler ≥ 0.88 on skeleton or canonical key) > similar (≥ 0.80: a
+typo on top of a transliteration, "Kyeylo"/Кирило) > initial (one side
 is an initial that agrees) > different. Birth dates: exact > day_month_swapped > one_digit (one
 digit of YYYYMMDD mistyped) > year_off_by_one (same day and month) > year_month (day unknown on
 one side) > year_only (month unknown on one side) > same_year (day or month known on both sides
@@ -31,6 +32,7 @@ NAME_LEVELS = (
     "same_after_transliteration",
     "equivalent_name",
     "fuzzy",
+    "similar",
     "initial",
     "different",
 )
@@ -60,6 +62,7 @@ FIELD_LEVELS: dict[str, tuple[str, ...]] = {
 FIELDS = tuple(FIELD_LEVELS)
 NAME_AGREEMENT = (1, 2, 3)  # the levels at which a name agrees, where its frequency matters
 FUZZY_NAME = 0.88
+SIMILAR_NAME = 0.80
 
 
 @dataclass(frozen=True)
@@ -94,25 +97,27 @@ def _name_levels(
     strings: list[str],
 ) -> Levels:
     (wl, wr), (sl, sr), (cl, cr) = written, skeletons, canonicals
-    level = np.full(len(wl), 6, dtype=np.int8)
+    level = np.full(len(wl), NAME_LEVELS.index("different"), dtype=np.int8)
     open_ = (cl != cr) & (sl != sr) & (sl >= 0) & (sr >= 0)
     idx = np.flatnonzero(open_)
     similar = np.maximum(
         _similarity(strings, sl[idx], sr[idx], JaroWinkler.normalized_similarity),
         _similarity(strings, cl[idx], cr[idx], JaroWinkler.normalized_similarity),
     )
-    level[idx[similar >= FUZZY_NAME]] = 4
-    initial_idx = idx[similar < FUZZY_NAME]
+    level[idx[similar >= SIMILAR_NAME]] = NAME_LEVELS.index("similar")
+    level[idx[similar >= FUZZY_NAME]] = NAME_LEVELS.index("fuzzy")
+    initial_idx = idx[similar < SIMILAR_NAME]
     if len(initial_idx):
         short_l = np.array([len(strings[c]) == 1 for c in sl[initial_idx].tolist()], dtype=bool)
         short_r = np.array([len(strings[c]) == 1 for c in sr[initial_idx].tolist()], dtype=bool)
         first_l = np.array([strings[c][0] for c in sl[initial_idx].tolist()])
         first_r = np.array([strings[c][0] for c in sr[initial_idx].tolist()])
-        level[initial_idx[(short_l | short_r) & (first_l == first_r)]] = 5
-    level[cl == cr] = 3
-    level[sl == sr] = 2
-    level[wl == wr] = 1
-    level[(wl < 0) | (wr < 0)] = 0
+        initial = initial_idx[(short_l | short_r) & (first_l == first_r)]
+        level[initial] = NAME_LEVELS.index("initial")
+    level[cl == cr] = NAME_LEVELS.index("equivalent_name")
+    level[sl == sr] = NAME_LEVELS.index("same_after_transliteration")
+    level[wl == wr] = NAME_LEVELS.index("exact")
+    level[(wl < 0) | (wr < 0)] = NAME_LEVELS.index("missing")
     return level
 
 

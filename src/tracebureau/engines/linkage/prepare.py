@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -70,6 +71,9 @@ class Columns:
     sex: Codes
     service_number: Codes
     call_sign: Codes
+    # Per name field, (record index, code) of every one-letter deletion of the skeleton, and of
+    # the skeleton itself: two spellings one typo apart share one of them (SymSpell's idea).
+    deletions: dict[str, tuple[Codes, Codes]]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -101,6 +105,40 @@ def _name_column(values: list[str], kind: NameKind, vocabulary: Vocabulary) -> N
         skeleton=vocabulary.encode([distinct[v][0] for v in values]),
         canonical=vocabulary.encode([distinct[v][1] for v in values]),
     )
+
+
+MIN_DELETION_LENGTH = 4  # shorter names have too few letters for a typo to leave them recognisable
+
+
+@lru_cache(maxsize=1 << 18)
+def deletion_variants(word: str) -> tuple[str, ...]:
+    """The word and every spelling of it with one letter left out.
+
+    >>> deletion_variants("ivan")
+    ('ivan', 'van', 'ian', 'ivn', 'iva')
+    """
+    if len(word) < MIN_DELETION_LENGTH:
+        return (word,) if word else ()
+    return tuple(dict.fromkeys([word, *(word[:k] + word[k + 1 :] for k in range(len(word)))]))
+
+
+def _deletions(column: NameColumn, vocabulary: Vocabulary) -> tuple[Codes, Codes]:
+    """Deletion variants of each record's skeleton and of its canonical key (so that a typo in
+    a Russian form, "Aleksnadr", still meets the Ukrainian Олександр through "aleksandr")."""
+    both = column.skeleton * np.int64(1 << 31) + column.canonical
+    distinct, first, inverse = np.unique(both, return_index=True, return_inverse=True)
+    owners_of: list[list[int]] = [[] for _ in distinct]
+    for index, code in enumerate(inverse.reshape(-1).tolist()):
+        owners_of[code].append(index)
+    owners: list[int] = []
+    codes: list[int] = []
+    for k, index in enumerate(first.tolist()):
+        words = {vocabulary.strings[c] for c in (column.skeleton[index], column.canonical[index]) if c >= 0}
+        variants = sorted({vocabulary.code("~" + v) for w in words for v in deletion_variants(w)})
+        for owner in owners_of[k]:
+            owners.extend([owner] * len(variants))
+            codes.extend(variants)
+    return np.array(owners, dtype=np.int64), np.array(codes, dtype=np.int64)
 
 
 def _sex(value: str) -> str:
@@ -135,4 +173,7 @@ def prepare(
             ["no:" + c if (c := normalise_code(r.service_number)) else "" for r in records]
         ),
         call_sign=vocabularies.names.encode([calls[r.call_sign] for r in records]),
+        deletions={
+            field: _deletions(names[field], vocabularies.names) for field in ("family_name", "given_name")
+        },
     )

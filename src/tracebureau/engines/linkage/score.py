@@ -32,18 +32,18 @@ Levels = npt.NDArray[np.int8]
 # Starting values (and, for small inputs, the values used): m falls from the strongest
 # agreement level; u is what random pairs of people show. Index 0 is "missing" and unused.
 DEFAULT_M: dict[str, tuple[float, ...]] = {
-    "family_name": (1, 0.70, 0.12, 0.06, 0.09, 0.01, 0.02),
-    "given_name": (1, 0.70, 0.08, 0.08, 0.06, 0.03, 0.05),
-    "patronymic": (1, 0.70, 0.08, 0.08, 0.06, 0.03, 0.05),
+    "family_name": (1, 0.70, 0.12, 0.06, 0.07, 0.02, 0.01, 0.02),
+    "given_name": (1, 0.70, 0.08, 0.08, 0.04, 0.02, 0.03, 0.05),
+    "patronymic": (1, 0.70, 0.08, 0.08, 0.04, 0.02, 0.03, 0.05),
     "birth_date": (1, 0.80, 0.03, 0.05, 0.02, 0.02, 0.03, 0.02, 0.03),
     "service_number": (1, 0.90, 0.05, 0.05),
     "call_sign": (1, 0.80, 0.10, 0.10),
     "sex": (1, 0.97, 0.03),
 }
 DEFAULT_U: dict[str, tuple[float, ...]] = {
-    "family_name": (1, 0.001, 0.0005, 0.0005, 0.01, 0.001, 0.987),
-    "given_name": (1, 0.01, 0.002, 0.003, 0.02, 0.005, 0.96),
-    "patronymic": (1, 0.01, 0.002, 0.003, 0.02, 0.005, 0.96),
+    "family_name": (1, 0.001, 0.0005, 0.0005, 0.005, 0.01, 0.001, 0.982),
+    "given_name": (1, 0.01, 0.002, 0.003, 0.01, 0.02, 0.005, 0.95),
+    "patronymic": (1, 0.01, 0.002, 0.003, 0.01, 0.02, 0.005, 0.95),
     "birth_date": (1, 0.0001, 0.00001, 0.0005, 0.0001, 0.002, 0.02, 0.02, 0.95729),
     "service_number": (1, 0.000001, 0.00001, 0.999989),
     "call_sign": (1, 0.0001, 0.001, 0.9989),
