@@ -10,7 +10,9 @@ each key is narrow enough that the number of pairs grows about linearly with the
 - full birth date and the first letter of the surname skeleton;
 - service number; call sign;
 - given name, patronymic and birth year; given name, patronymic and the surname's first letter
-  (for a misspelt surname: these two find pairs but are not EM sessions, see RULE_FIELDS);
+  (for a misspelt surname); full birth date and the given name's first letter (for a record
+  that has no surname, or a misspelt one): these find pairs but are not EM sessions, see
+  RULE_FIELDS;
 - one name exactly (canonical) and the other within one typo: the two spellings share a
   one-letter deletion of their skeletons ("Avramenko"/"Varamenko" share "vramenko"... or
   "aramenko"), so a misspelt surname is found even when the birth date is missing or wrong.
@@ -83,6 +85,7 @@ def blocking_keys(columns: Columns) -> list[Codes]:
         # Past RULE_FIELDS: keys for recall only.
         _hashed(given, patronymic, year),
         _hashed(given, patronymic, columns.family_initial),
+        _combine(full_date, columns.given_initial),
     ]
 
 

@@ -51,9 +51,18 @@ def is_cyrillic(text: str) -> bool:
     return _CYRILLIC.search(text) is not None
 
 
+_PATRONYMIC_SKELETON = re.compile(r"(oviC|eviC|ivna|ovna|evna|iCna)$")
+
+
 def looks_like_patronymic(word: str) -> bool:
-    """Whether a normalised word ends like a patronymic: "олександрович", "ivanovna"."""
-    return len(word) > 5 and _PATRONYMIC.search(word) is not None
+    """Whether a normalised word ends like a patronymic, in any script or romanisation.
+
+    >>> [looks_like_patronymic(w) for w in ("олександрович", "ivanovna", "sergeevič", "petrenko")]
+    [True, True, True, False]
+    """
+    if len(word) <= 5:
+        return False
+    return _PATRONYMIC.search(word) is not None or _PATRONYMIC_SKELETON.search(skeleton(word)) is not None
 
 
 def split_full_name(full_name: str, is_given_name: object = None) -> tuple[str, str, str]:

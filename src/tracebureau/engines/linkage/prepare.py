@@ -67,6 +67,7 @@ class Columns:
     ids: list[str]
     names: dict[str, NameColumn]
     family_initial: Codes  # first letter of the surname skeleton, for blocking on misspelt surnames
+    given_initial: Codes  # and of the given name's
     birth: npt.NDArray[np.int32]  # (n, 3): year, month, day; 0 where unknown
     sex: Codes
     service_number: Codes
@@ -167,6 +168,7 @@ def prepare(
         ids=[r.id for r in records],
         names=names,
         family_initial=np.array([ord(s[0]) if (s := skeleton(p[0])) else -1 for p in parts], dtype=np.int64),
+        given_initial=np.array([ord(s[0]) if (s := skeleton(p[1])) else -1 for p in parts], dtype=np.int64),
         birth=birth,
         sex=vocabularies.codes.encode(["sex:" + s if (s := _sex(r.sex)) else "" for r in records]),
         service_number=vocabularies.codes.encode(

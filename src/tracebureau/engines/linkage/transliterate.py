@@ -8,8 +8,9 @@ passport styles ("Kozatskiy", "Grigoriy"), Russian BGN/PCGN ("Yermak", "Dmitriy"
 
 - г ґ h g are one sound class (Ukrainian г is "h", Russian г is "g"); х kh is another;
 - и і ї й ы y j i are one vowel; є е э ё and "ye" "ie" "je" are one;
-- ж zh ž, ч ch č tch tsch cz, ш щ sh shch sch š ŝ, ц ts tz c are one letter each (Latin
-  "c" is ц as GOST 7.79, ISO 9 and Polish spellings write it);
+- ж zh ž, ч ch č tch tsch, ш щ sh shch sch š ŝ, ц ts tz c cz are one letter each (Latin
+  "c" is ц as GOST 7.79, ISO 9 and Polish spellings write it, and "cz" is GOST 7.79 B's ц,
+  "Daczyuk", not the Polish ч: lists here follow the Russian standard, not Polish);
 - soft and hard signs and apostrophes vanish; doubled letters collapse ("Savchenkko").
 
 So "Kozatsky", "Kozatskyi", "Козацький" and "Козацкий" all become "kozaTki" (a capital marks
@@ -104,7 +105,7 @@ _LATIN_RULES: tuple[tuple[str, str], ...] = (
     ("kh", "X"),
     ("ts", "T"),
     ("tz", "T"),
-    ("cz", "C"),
+    ("cz", "T"),
     ("c", "T"),
     ("x", "ks"),
     ("w", "v"),
