@@ -125,21 +125,21 @@ def deletion_variants(word: str) -> tuple[str, ...]:
 
 def _deletions(column: NameColumn, vocabulary: Vocabulary) -> tuple[Codes, Codes]:
     """Deletion variants of each record's skeleton and of its canonical key (so that a typo in
-    a Russian form, "Aleksnadr", still meets the Ukrainian Олександр through "aleksandr")."""
+    a Russian form, "Aleksnadr", still meets the Ukrainian Олександр through "aleksandr").
+    Worked out once per distinct name, then spread to the records with NumPy."""
     both = column.skeleton * np.int64(1 << 31) + column.canonical
     distinct, first, inverse = np.unique(both, return_index=True, return_inverse=True)
-    owners_of: list[list[int]] = [[] for _ in distinct]
-    for index, code in enumerate(inverse.reshape(-1).tolist()):
-        owners_of[code].append(index)
-    owners: list[int] = []
-    codes: list[int] = []
-    for k, index in enumerate(first.tolist()):
+    per_name: list[list[int]] = []
+    for index in first.tolist():
         words = {vocabulary.strings[c] for c in (column.skeleton[index], column.canonical[index]) if c >= 0}
-        variants = sorted({vocabulary.code("~" + v) for w in words for v in deletion_variants(w)})
-        for owner in owners_of[k]:
-            owners.extend([owner] * len(variants))
-            codes.extend(variants)
-    return np.array(owners, dtype=np.int64), np.array(codes, dtype=np.int64)
+        per_name.append(sorted({vocabulary.code("~" + v) for w in words for v in deletion_variants(w)}))
+    lengths = np.array([len(v) for v in per_name], dtype=np.int64)
+    flat = np.fromiter((c for v in per_name for c in v), dtype=np.int64, count=int(lengths.sum()))
+    offsets = np.cumsum(lengths) - lengths
+    counts = lengths[inverse.reshape(-1)]
+    owners = np.repeat(np.arange(len(both), dtype=np.int64), counts)
+    within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return owners, flat[np.repeat(offsets[inverse.reshape(-1)], counts) + within]
 
 
 def _sex(value: str) -> str:

@@ -192,16 +192,21 @@ def train_em(
 def train_m_by_rule(
     levels: Levels, sessions: list[tuple[npt.NDArray[np.bool_], tuple[str, ...]]], start: Model
 ) -> dict[str, Array]:
-    """m per field as Splink trains it: one EM session per blocking rule, u held fixed.
+    """m per field from one EM session per blocking rule, u held fixed, as Splink trains it.
 
     Each session sees only the pairs its rule found, with the fields the rule blocked on left
-    out (among those pairs they agree by construction, so they say nothing about m). A level's
-    m is the median over the sessions that estimated its field, as Splink takes it: a session
-    whose pairs are mostly namesakes (same name, different person), which EM cannot tell from
-    matches with a wrong birth date, is outvoted by the sessions blocked on an identifier. A
-    field no session could estimate (never present) keeps its starting m.
+    out (among those pairs they agree by construction, so they say nothing about m). Splink then
+    takes the median over sessions; here a field takes its m from the purest session that could
+    estimate it (the largest share of expected matches, with at least MIN_SESSION_PAIRS of
+    them). EM's estimate is only as good as its separation of matches from non-matches: in the
+    session blocked on names, namesakes (same name, another person) look to EM like matches
+    with a wrong birth date and teach it that birth dates often disagree, while the session
+    blocked on service numbers is nearly all true matches. Over generated benchmarks the median
+    swung with the noise of a low-purity session (call signs are few, so their block is mostly
+    strangers); the purest session did not. A field no session could estimate keeps its
+    starting m.
     """
-    estimates: dict[str, list[Array]] = {f: [] for f in FIELDS}
+    best: dict[str, tuple[float, Array]] = {}
     for members, blocked in sessions:
         if members.sum() < MIN_SESSION_PAIRS:
             continue
@@ -210,12 +215,13 @@ def train_m_by_rule(
             if field in blocked:
                 session_levels[:, k] = 0
         model = train_em(session_levels, start, fixed_u=True)
+        if model.prior * len(session_levels) < MIN_SESSION_PAIRS:
+            continue
         for k, field in enumerate(FIELDS):
             if field not in blocked and (session_levels[:, k] > 0).any():
-                estimates[field].append(model.m[field])
-    return {
-        f: np.maximum(np.median(estimates[f], axis=0), M_FLOOR) if estimates[f] else start.m[f] for f in FIELDS
-    }
+                if field not in best or model.prior > best[field][0]:
+                    best[field] = (model.prior, model.m[field])
+    return {f: np.maximum(best[f][1], M_FLOOR) if f in best else start.m[f] for f in FIELDS}
 
 
 def estimate_prior(
