@@ -2,7 +2,7 @@
 
 Every field has an ordered tuple of levels, "missing" first (it carries no evidence). Names:
 exact > same_after_transliteration (same skeleton) > equivalent_name (same canonical key, e.g.
-Андрій/Andrey) > fuzzy (Jaro-Winkler ≥ 0.88 on skeleton or canonical key) > similar (≥ 0.80: a
+Андрій/Andrey) > fuzzy (Jaro-Winkler ≥ 0.88, or one slip, on skeleton or canonical key) > similar (≥ 0.80: a
 typo on top of a transliteration, "Kyeylo"/Кирило) > initial (one side
 is an initial that agrees) > different. Birth dates: exact > day_month_swapped > one_digit (one
 digit of YYYYMMDD mistyped) > year_off_by_one (same day and month) > year_month (day unknown on
@@ -104,8 +104,13 @@ def _name_levels(
         _similarity(strings, sl[idx], sr[idx], JaroWinkler.normalized_similarity),
         _similarity(strings, cl[idx], cr[idx], JaroWinkler.normalized_similarity),
     )
+    # One slip (OSA distance 1) in a short name leaves Jaro-Winkler low ("komZ"/"korZ" is 0.83),
+    # yet it is as good a sign as a high Jaro-Winkler in a long one.
+    one_slip = np.minimum(
+        _similarity(strings, sl[idx], sr[idx], OSA.distance), _similarity(strings, cl[idx], cr[idx], OSA.distance)
+    ) <= 1
     level[idx[similar >= SIMILAR_NAME]] = NAME_LEVELS.index("similar")
-    level[idx[similar >= FUZZY_NAME]] = NAME_LEVELS.index("fuzzy")
+    level[idx[(similar >= FUZZY_NAME) | one_slip]] = NAME_LEVELS.index("fuzzy")
     initial_idx = idx[similar < SIMILAR_NAME]
     if len(initial_idx):
         short_l = np.array([len(strings[c]) == 1 for c in sl[initial_idx].tolist()], dtype=bool)

@@ -52,6 +52,7 @@ DEFAULT_U: dict[str, tuple[float, ...]] = {
 PRIOR_WEIGHT = 1000.0  # random-pair u is blended with DEFAULT_U as if from this many prior pairs
 MIN_EM_PAIRS = 1000
 MIN_SESSION_PAIRS = 50
+PURE_ENOUGH = 0.8  # sessions this close to the purest one's share of matches are averaged
 FLOOR = 1e-6
 # The least m a level may have after training: a clerical slip (a wrong sex, another birth date)
 # happens to real matches even when the training data never showed one. At 1e-5 it costs about
@@ -206,7 +207,7 @@ def train_m_by_rule(
     strangers); the purest session did not. A field no session could estimate keeps its
     starting m.
     """
-    best: dict[str, tuple[float, Array]] = {}
+    trained: dict[str, list[tuple[float, float, Array]]] = {f: [] for f in FIELDS}  # purity, matches, m
     for members, blocked in sessions:
         if members.sum() < MIN_SESSION_PAIRS:
             continue
@@ -215,13 +216,23 @@ def train_m_by_rule(
             if field in blocked:
                 session_levels[:, k] = 0
         model = train_em(session_levels, start, fixed_u=True)
-        if model.prior * len(session_levels) < MIN_SESSION_PAIRS:
+        expected = model.prior * len(session_levels)
+        if expected < MIN_SESSION_PAIRS:
             continue
         for k, field in enumerate(FIELDS):
             if field not in blocked and (session_levels[:, k] > 0).any():
-                if field not in best or model.prior > best[field][0]:
-                    best[field] = (model.prior, model.m[field])
-    return {f: np.maximum(best[f][1], M_FLOOR) if f in best else start.m[f] for f in FIELDS}
+                trained[field].append((model.prior, expected, model.m[field]))
+    result = {}
+    for field in FIELDS:
+        if not trained[field]:
+            result[field] = start.m[field]
+            continue
+        purest = max(purity for purity, _, _ in trained[field])
+        clean = [(expected, m) for purity, expected, m in trained[field] if purity >= PURE_ENOUGH * purest]
+        weights = np.array([expected for expected, _ in clean])
+        m = (weights[:, None] * np.array([m for _, m in clean])).sum(axis=0) / weights.sum()
+        result[field] = np.maximum(m, M_FLOOR)
+    return result
 
 
 def estimate_prior(
