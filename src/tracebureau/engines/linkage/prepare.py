@@ -35,7 +35,7 @@ class Vocabulary:
     """Strings to dense integer codes; "" is always -1."""
 
     def __init__(self) -> None:
-        self.codes: dict[str, int] = {}
+        self.codes: dict[str, int] = {"": -1}
         self.strings: list[str] = []
 
     def code(self, value: str) -> int:
@@ -48,7 +48,13 @@ class Vocabulary:
         return found
 
     def encode(self, values: Sequence[str]) -> Codes:
-        return np.fromiter((self.code(v) for v in values), dtype=np.int64, count=len(values))
+        """Codes of many values: new ones added first (in order of appearance, so that codes do
+        not depend on hashing), then one C-level lookup per value."""
+        known = self.codes
+        for value in dict.fromkeys(values):
+            if value not in known:
+                self.code(value)
+        return np.fromiter(map(self.codes.__getitem__, values), dtype=np.int64, count=len(values))
 
 
 @dataclass(frozen=True)
