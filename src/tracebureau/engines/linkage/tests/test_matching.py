@@ -58,18 +58,32 @@ def test_it_reads_a_full_name_in_any_order() -> None:
 
 
 def test_it_grades_birth_dates() -> None:
-    left = np.array([[1990, 7, 3]] * 6 + [[0, 0, 0]])
+    left = np.array([[1990, 7, 3]] * 8 + [[0, 0, 0], [1990, 0, 0]])
     right = np.array(
-        [[1990, 7, 3], [1990, 3, 7], [1992, 7, 3], [1989, 7, 3], [1990, 0, 0], [1975, 1, 1], [1990, 7, 3]]
+        [
+            [1990, 7, 3],
+            [1990, 3, 7],
+            [1992, 7, 3],
+            [1989, 7, 3],
+            [1990, 7, 0],
+            [1990, 0, 0],
+            [1990, 11, 21],
+            [1975, 1, 1],
+            [1990, 7, 3],
+            [1990, 0, 0],
+        ]
     )
     assert [DATE_LEVELS[k] for k in date_levels(left, right)] == [
         "exact",
         "day_month_swapped",
         "one_digit",
         "year_off_by_one",
+        "year_month",
         "year_only",
+        "same_year",  # both know the day: the same year is no longer agreement but conflict
         "different",
         "missing",
+        "year_only",  # two lists that give only the year agree on no more than the year
     ]
 
 
@@ -128,8 +142,9 @@ def test_it_learns_m_and_u_by_em_without_labels() -> None:
     is_match = rng.random(n) < prior
     agree = rng.random((n, 3)) < np.where(is_match[:, None], m_true, u_true)
     levels = np.zeros((n, len(FIELDS)), dtype=np.int8)
-    # family_name, given_name: level 1 (exact) or 6 (different); birth_date: 1 (exact) or 6.
-    levels[:, [0, 1, 3]] = np.where(agree, 1, 6)
+    # family_name, given_name, birth_date: level 1 (exact) or "different".
+    different = np.array([NAME_LEVELS.index("different")] * 2 + [DATE_LEVELS.index("different")])
+    levels[:, [0, 1, 3]] = np.where(agree, 1, different)
     start = default_model(prior=0.1)
     trained = train_em(levels, start)
     assert trained.prior == pytest.approx(prior, abs=0.02)
