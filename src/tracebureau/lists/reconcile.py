@@ -27,7 +27,10 @@ from tracebureau.registry.selectors import persons_visible
 logger = logging.getLogger(__name__)
 
 TOP_CANDIDATES = 3
-THRESHOLD = 0.5
+# Candidates put before the analyst go lower than the CLI's 0.5: in a link, a list row's
+# candidates share its probability (two namesakes that fit equally well get under one half
+# each), and the analyst must see both of them rather than neither.
+THRESHOLD = 0.1
 PROGRESS_INTERVAL_S = 0.5
 Match = tuple[str, str, float, list[dict[str, Any]]]
 Progress = Callable[[str, float], None]
