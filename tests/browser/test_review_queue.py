@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "review-queue.png"
 LIST_CSV = (
     "№,Фамилия,Имя,Отчество,Дата рождения,Личный номер\n"
-    "1,Козацкий,Дмитрий,Александрович,12.03.1998,AB123456\n"
+    "1,Бондаренко,Максим,Игоревич,21.07.1995,CD654321\n"
     "2,Шевченко-1,Андрей,,,\n"
     "3,Петренко,Олег,Иванович,1985,\n"
 )
@@ -68,9 +68,9 @@ def test_an_analyst_reconciles_a_list(page, server_url, tmp_path):
     counts = page.locator(".queue-filters").inner_text()
     assert "Undecided 3" in counts and "All 3" in counts
 
-    kozatskyi = page.locator("#row-2")
-    assert "Козацький Дмитро Олександрович" in kozatskyi.locator(".candidates").inner_text()
-    kozatskyi.get_by_role("button", name="Accept: Козацький Дмитро Олександрович").click()
+    bondarenko = page.locator("#row-2")
+    assert "Бондаренко Максим Ігорович" in bondarenko.locator(".candidates").inner_text()
+    bondarenko.get_by_role("button", name="Accept: Бондаренко Максим Ігорович").click()
     page.wait_for_load_state()
     assert page.get_by_role("status").filter(has_text="Row 2 accepted").is_visible()
 
@@ -91,7 +91,7 @@ def test_an_analyst_reconciles_a_list(page, server_url, tmp_path):
     page.screenshot(path=str(target), full_page=True)
     assert target.stat().st_size > 10_000
 
-    page.locator("#row-2 .decision").get_by_role("link", name="Козацький Дмитро Олександрович").click()
+    page.locator("#row-2 .decision").get_by_role("link", name="Бондаренко Максим Ігорович").click()
     timeline = page.locator("table.timeline").inner_text()
     assert "Proof of life" in timeline and "2022-06-10" in timeline
     assert "Adversary's list of 2022-06-10" in timeline  # the event's note names the list

@@ -3,7 +3,8 @@
 Ukrainian and Russian Cyrillic and their romanisations are normalised to one skeleton, names
 are mapped to their Ukrainian/Russian equivalents, candidate pairs are found by blocking, each
 field is compared at graded levels, and a Fellegi–Sunter model trained by EM without labels
-gives every pair a calibrated probability and an explanation. No Django here: the application
+gives every pair a calibrated probability and an explanation. In a link each list row is at
+most one registry person, so its candidates share its probability. No Django here: the application
 (`tracebureau.lists`) calls this library, never the other way round.
 
     >>> from tracebureau.engines.linkage import Record, link
