@@ -13,6 +13,8 @@ each key is narrow enough that the number of pairs grows about linearly with the
   (for a misspelt surname); full birth date and the given name's first letter (for a record
   that has no surname, or a misspelt one): these find pairs but are not EM sessions, see
   RULE_FIELDS;
+- either name exactly and the service number up to two swapped digits, the names in either
+  order;
 - one name exactly (canonical) and the other within one typo: the two spellings share a
   one-letter deletion of their skeletons ("Avramenko"/"Varamenko" share "vramenko"... or
   "aramenko"), so a misspelt surname is found even when the birth date is missing or wrong.
@@ -120,6 +122,22 @@ def _typo_join(
     return left_owners[i], right_owners[j]
 
 
+def _number_slip_keys(columns: Columns) -> tuple[Codes, Codes]:
+    """(owner, key) for either name together with the service number's sorted characters, so
+    that the key holds when the list swapped two digits, or surname and given name."""
+    owners = np.arange(len(columns), dtype=np.int64)
+    keys = [_hashed(columns.names[f].canonical, columns.number_anagram) for f in ("family_name", "given_name")]
+    return np.concatenate([owners, owners]), np.concatenate(keys)
+
+
+def _number_slip_join(left: Columns, right: Columns, max_block: int) -> Pairs:
+    """Pairs that share one name and a service number up to two swapped characters."""
+    left_owners, left_keys = _number_slip_keys(left)
+    right_owners, right_keys = _number_slip_keys(right)
+    i, j = _join(left_keys, right_keys, max_block)
+    return left_owners[i], right_owners[j]
+
+
 def candidate_pairs(left: Columns, right: Columns | None, *, max_block: int = MAX_BLOCK) -> Pairs:
     """The union of the pairs that share a key; with `right` None, pairs i < j within `left`.
 
@@ -154,6 +172,11 @@ def candidate_pairs(left: Columns, right: Columns | None, *, max_block: int = MA
             keep = i < j
             i, j = i[keep], j[keep]
         found.append(i * n_right + j)
+    i, j = _number_slip_join(left, left if right is None else right, max_block)
+    if right is None:
+        keep = i < j
+        i, j = i[keep], j[keep]
+    found.append(i * n_right + j)
     pair_codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     return pair_codes // n_right, pair_codes % n_right
 

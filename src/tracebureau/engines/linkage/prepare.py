@@ -77,6 +77,7 @@ class Columns:
     birth: npt.NDArray[np.int32]  # (n, 3): year, month, day; 0 where unknown
     sex: Codes
     service_number: Codes
+    number_anagram: Codes  # the service number's characters sorted, hashed (-1 if none)
     call_sign: Codes
     # Per name field, (record index, code) of every one-letter deletion of the skeleton, and of
     # the skeleton itself: two spellings one typo apart share one of them (SymSpell's idea).
@@ -129,23 +130,43 @@ def deletion_variants(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([word, *(word[:k] + word[k + 1 :] for k in range(len(word)))]))
 
 
+def _spread(inverse: Codes, per_value: list[list[int]]) -> tuple[Codes, Codes]:
+    """(record index, code) for every code of every record, where record r has the codes
+    per_value[inverse[r]]: worked out once per distinct value, spread with NumPy."""
+    lengths = np.array([len(v) for v in per_value], dtype=np.int64)
+    flat = np.fromiter((c for v in per_value for c in v), dtype=np.int64, count=int(lengths.sum()))
+    offsets = np.cumsum(lengths) - lengths
+    counts = lengths[inverse]
+    owners = np.repeat(np.arange(len(inverse), dtype=np.int64), counts)
+    within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return owners, flat[np.repeat(offsets[inverse], counts) + within]
+
+
 def _deletions(column: NameColumn, vocabulary: Vocabulary) -> tuple[Codes, Codes]:
     """Deletion variants of each record's skeleton and of its canonical key (so that a typo in
-    a Russian form, "Aleksnadr", still meets the Ukrainian Олександр through "aleksandr").
-    Worked out once per distinct name, then spread to the records with NumPy."""
+    a Russian form, "Aleksnadr", still meets the Ukrainian Олександр through "aleksandr")."""
     both = column.skeleton * np.int64(1 << 31) + column.canonical
-    distinct, first, inverse = np.unique(both, return_index=True, return_inverse=True)
+    _, first, inverse = np.unique(both, return_index=True, return_inverse=True)
     per_name: list[list[int]] = []
     for index in first.tolist():
         words = {vocabulary.strings[c] for c in (column.skeleton[index], column.canonical[index]) if c >= 0}
         per_name.append(sorted({vocabulary.code("~" + v) for w in words for v in deletion_variants(w)}))
-    lengths = np.array([len(v) for v in per_name], dtype=np.int64)
-    flat = np.fromiter((c for v in per_name for c in v), dtype=np.int64, count=int(lengths.sum()))
-    offsets = np.cumsum(lengths) - lengths
-    counts = lengths[inverse.reshape(-1)]
-    owners = np.repeat(np.arange(len(both), dtype=np.int64), counts)
-    within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    return owners, flat[np.repeat(offsets[inverse.reshape(-1)], counts) + within]
+    return _spread(inverse.reshape(-1), per_name)
+
+
+def _number_anagrams(codes: Codes, vocabulary: Vocabulary) -> Codes:
+    """Each service number's characters in sorted order, hashed: two digits swapped, the
+    commonest slip in a number, leave it unchanged. (Deletion variants, as for names, would
+    cost a string per digit of every number in a million-person registry.) Python's string
+    hash is stable within the process, which is all that blocking needs."""
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    mask = (1 << 62) - 1
+    hashed = np.fromiter(
+        (-1 if c < 0 else hash("".join(sorted(vocabulary.strings[c]))) & mask for c in distinct.tolist()),
+        dtype=np.int64,
+        count=len(distinct),
+    )
+    return hashed[inverse.reshape(-1)]
 
 
 def _sex(value: str) -> str:
@@ -170,6 +191,9 @@ def prepare(
         [check_birth_date(r.birth_date, f"record {r.id!r}") for r in records], dtype=np.int32
     ).reshape(len(records), 3)
     calls = {v: skeleton(normalise_text(v)) for v in {r.call_sign for r in records}}
+    service_number = vocabularies.codes.encode(
+        ["no:" + c if (c := normalise_code(r.service_number)) else "" for r in records]
+    )
     return Columns(
         ids=[r.id for r in records],
         names=names,
@@ -177,11 +201,11 @@ def prepare(
         given_initial=np.array([ord(s[0]) if (s := skeleton(p[1])) else -1 for p in parts], dtype=np.int64),
         birth=birth,
         sex=vocabularies.codes.encode(["sex:" + s if (s := _sex(r.sex)) else "" for r in records]),
-        service_number=vocabularies.codes.encode(
-            ["no:" + c if (c := normalise_code(r.service_number)) else "" for r in records]
-        ),
+        service_number=service_number,
+        number_anagram=_number_anagrams(service_number, vocabularies.codes),
         call_sign=vocabularies.names.encode([calls[r.call_sign] for r in records]),
         deletions={
-            field: _deletions(names[field], vocabularies.names) for field in ("family_name", "given_name")
+            "family_name": _deletions(names["family_name"], vocabularies.names),
+            "given_name": _deletions(names["given_name"], vocabularies.names),
         },
     )

@@ -108,3 +108,12 @@ def test_m_comes_from_the_purest_sessions_not_from_namesakes() -> None:
     assert m["birth_date"][date_differs] == M_FLOOR
     assert m["birth_date"][exact] == pytest.approx(1.0, abs=1e-3)
     assert m["family_name"][exact] == pytest.approx(1.0, abs=1e-3)  # only the second session saw it
+
+
+def test_two_swapped_digits_and_one_name_make_a_candidate() -> None:
+    # FEBRL4's rec-1372 kind: the given name replaced, no birth date, the number's digits swapped.
+    found = levels_of(
+        [Record("L", "Satterley", "Matilda", service_number="7200837")],
+        [Record("R", "Satterley", "Daniel", service_number="7208037")],
+    )
+    assert len(found) == 1 and found[0]["family_name"] == "exact"
