@@ -126,7 +126,9 @@ def _number_slip_keys(columns: Columns) -> tuple[Codes, Codes]:
     """(owner, key) for either name together with the service number's sorted characters, so
     that the key holds when the list swapped two digits, or surname and given name."""
     owners = np.arange(len(columns), dtype=np.int64)
-    keys = [_hashed(columns.names[f].canonical, columns.number_anagram) for f in ("family_name", "given_name")]
+    keys = [
+        _hashed(columns.names[f].canonical, columns.number_anagram) for f in ("family_name", "given_name")
+    ]
     return np.concatenate([owners, owners]), np.concatenate(keys)
 
 
@@ -186,6 +188,8 @@ def rule_membership(left: Columns, right: Columns, i: Codes, j: Codes) -> npt.ND
     sessions = len(RULE_FIELDS)
     found = [
         (left_key[i] == right_key[j]) & (left_key[i] >= 0)
-        for left_key, right_key in zip(blocking_keys(left)[:sessions], blocking_keys(right)[:sessions], strict=True)
+        for left_key, right_key in zip(
+            blocking_keys(left)[:sessions], blocking_keys(right)[:sessions], strict=True
+        )
     ]
     return np.stack(found, axis=1) if len(i) else np.zeros((0, len(RULE_FIELDS)), dtype=bool)

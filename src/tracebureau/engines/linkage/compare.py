@@ -106,9 +106,13 @@ def _name_levels(
     )
     # One slip (OSA distance 1) in a short name leaves Jaro-Winkler low ("komZ"/"korZ" is 0.83),
     # yet it is as good a sign as a high Jaro-Winkler in a long one.
-    one_slip = np.minimum(
-        _similarity(strings, sl[idx], sr[idx], OSA.distance), _similarity(strings, cl[idx], cr[idx], OSA.distance)
-    ) <= 1
+    one_slip = (
+        np.minimum(
+            _similarity(strings, sl[idx], sr[idx], OSA.distance),
+            _similarity(strings, cl[idx], cr[idx], OSA.distance),
+        )
+        <= 1
+    )
     level[idx[similar >= SIMILAR_NAME]] = NAME_LEVELS.index("similar")
     level[idx[(similar >= FUZZY_NAME) | one_slip]] = NAME_LEVELS.index("fuzzy")
     initial_idx = idx[similar < SIMILAR_NAME]
@@ -143,8 +147,9 @@ def date_levels(left: npt.NDArray[np.int32], right: npt.NDArray[np.int32]) -> Le
     >>> a = np.array([[1990, 7, 3]] * 5 + [[1990, 7, 0], [1990, 0, 0], [1990, 7, 3]])
     >>> b = np.array([[1990, 7, 3], [1990, 3, 7], [1991, 7, 3], [1980, 7, 3], [1989, 7, 3],
     ...               [1990, 7, 21], [1990, 5, 1], [1990, 5, 1]])
-    >>> [DATE_LEVELS[k] for k in date_levels(a, b)]
-    ['exact', 'day_month_swapped', 'one_digit', 'one_digit', 'year_off_by_one', 'year_month', 'year_only', 'same_year']
+    >>> [DATE_LEVELS[k] for k in date_levels(a, b)]  # doctest: +NORMALIZE_WHITESPACE
+    ['exact', 'day_month_swapped', 'one_digit', 'one_digit', 'year_off_by_one',
+     'year_month', 'year_only', 'same_year']
     """
     level = np.full(len(left), DATE_LEVELS.index("different"), dtype=np.int8)
     full = (left[:, 2] > 0) & (right[:, 2] > 0)
@@ -191,7 +196,10 @@ def _names_for(
     """Levels of the left record's `field` against the right record's `against`."""
     ln, rn = left.names[field], right.names[against]
     return _name_levels(
-        (ln.written[i], rn.written[j]), (ln.skeleton[i], rn.skeleton[j]), (ln.canonical[i], rn.canonical[j]), strings
+        (ln.written[i], rn.written[j]),
+        (ln.skeleton[i], rn.skeleton[j]),
+        (ln.canonical[i], rn.canonical[j]),
+        strings,
     )
 
 

@@ -255,7 +255,9 @@ def estimate_prior(
     """
     prior = start
     for _ in range(iterations):
-        updated = float(np.clip((posterior or probability)(total_weight, prior).sum() / all_pairs, 1e-12, 0.5))
+        updated = float(
+            np.clip((posterior or probability)(total_weight, prior).sum() / all_pairs, 1e-12, 0.5)
+        )
         if abs(updated - prior) < 1e-12:
             break
         prior = updated
@@ -298,7 +300,9 @@ def probability(total_weight: Array, prior: float) -> Array:
     return np.asarray(1.0 / (1.0 + np.exp2(-np.clip(log_odds, -1000, 1000))), dtype=np.float64)
 
 
-def exclusive_probability(total_weight: Array, rows: npt.NDArray[np.int64], prior: float, n_right: int) -> Array:
+def exclusive_probability(
+    total_weight: Array, rows: npt.NDArray[np.int64], prior: float, n_right: int
+) -> Array:
     """p for a link in which each list row is at most one registry person.
 
     The registry holds each person once, so a list row's candidates compete: with prior λ per
@@ -323,7 +327,9 @@ def exclusive_probability(total_weight: Array, rows: npt.NDArray[np.int64], prio
     group = np.cumsum(np.r_[False, sorted_rows[1:] != sorted_rows[:-1]])
     scaled = np.exp2(log_terms[order] - top[group])
     # log2 of the denominator, shifted by each row's largest term to stay finite.
-    denominator = np.log2((1 - spread) * np.exp2(-np.clip(top, -1000, 1000)) + np.add.reduceat(scaled, starts))
+    denominator = np.log2(
+        (1 - spread) * np.exp2(-np.clip(top, -1000, 1000)) + np.add.reduceat(scaled, starts)
+    )
     result = np.empty(len(total_weight))
     result[order] = np.exp2(log_terms[order] - top[group] - denominator[group])
     return np.clip(result, 0.0, 1.0)
