@@ -340,10 +340,29 @@ def mark_identifiable(
                 continue
             if dates_compatible(row["birth_date"], births[i]):
                 compatible += 1
+        traits[row["id"]]["fits"] = str(compatible)
         if subject.truth:
             traits[row["id"]]["identity"] = "unique" if compatible == 1 else "ambiguous"
         else:
             traits[row["id"]]["identity"] = "confusable" if compatible else "distinct"
+
+
+def attainable_f1(traits: dict[str, dict[str, str]], true_pairs: int) -> tuple[float, float]:
+    """Two ceilings for F1 on this data (see mark_identifiable).
+
+    - "clairvoyant": propose the true rows that fit their own person alone, and no outsider.
+    - "perfect reader": propose every row that fits exactly one registry person, which is what
+      an ideal matcher does, since it cannot know that an outsider who fits one registry person
+      alone is not that person; those outsiders are its wrong pairs.
+
+    >>> attainable_f1({"a": {"identity": "unique", "fits": "1"}, "b": {"identity": "confusable", "fits": "1"}}, 2)
+    (0.6666666666666666, 0.5)
+    """
+    unique = sum(1 for t in traits.values() if t["identity"] == "unique")
+    wrong = sum(1 for t in traits.values() if t["identity"] == "confusable" and t.get("fits") == "1")
+    clairvoyant = 2 * unique / (unique + true_pairs)
+    reader = 2 * unique / (2 * unique + wrong + (true_pairs - unique))
+    return clairvoyant, reader
 
 
 def dates_compatible(listed: str, iso: str) -> bool:
@@ -438,6 +457,8 @@ class ListRenderer:
                 "given_family": (given, family),
             }[layout]
             row["full_name"] = " ".join(w for w in words if w)
+            if layout == "given_family" and traits["patronymic"] == "given":
+                traits["patronymic"] = "dropped"  # this layout has no room for it
         row["birth_date"], traits["birth_date"] = birth_date_as_listed(person["birth_date"], rng)
         row["sex"] = person["sex"] if rng.random() < SEX_GIVEN else ""
         number = person["service_number"]

@@ -123,7 +123,11 @@ def _identity(c: dict[str, Any]) -> str:
         "date, patronymic and service number that do not tell them apart, after undoing every spelling "
         f"and typo); {ident.get('confusable', 0):,} outsiders fit someone in the registry. A system that "
         "proposes only the rows it can tell apart, without a wrong pair, would score F1 "
-        f"**{c['best_attainable_f1']:.4f}**; read the 0.98 target against this ceiling."
+        f"**{c['best_attainable_f1']:.4f}**; read the 0.98 target against this ceiling. That system is "
+        "clairvoyant: it knows which rows are outsiders. A perfect reader, who undoes every spelling "
+        "and proposes each row that fits exactly one registry person, cannot tell an outsider who fits "
+        "one person alone from that person, and would score F1 "
+        f"**{c.get('perfect_reader_f1', float('nan')):.4f}**."
     )
 
 

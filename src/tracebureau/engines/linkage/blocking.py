@@ -11,8 +11,8 @@ each key is narrow enough that the number of pairs grows about linearly with the
 - service number; call sign;
 - given name, patronymic and birth year; given name, patronymic and the surname's first letter
   (for a misspelt surname); full birth date and the given name's first letter (for a record
-  that has no surname, or a misspelt one): these find pairs but are not EM sessions, see
-  RULE_FIELDS;
+  that has no surname, or a misspelt one); surname and patronymic (for a misspelt given name
+  without a birth date): these find pairs but are not EM sessions, see RULE_FIELDS;
 - either name exactly and the service number up to two swapped digits, the names in either
   order;
 - one name exactly (canonical) and the other within one typo: the two spellings share a
@@ -88,6 +88,7 @@ def blocking_keys(columns: Columns) -> list[Codes]:
         _hashed(given, patronymic, year),
         _hashed(given, patronymic, columns.family_initial),
         _combine(full_date, columns.given_initial),
+        _combine(family, patronymic),
     ]
 
 

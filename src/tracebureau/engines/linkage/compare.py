@@ -160,7 +160,10 @@ def date_levels(left: npt.NDArray[np.int32], right: npt.NDArray[np.int32]) -> Le
     day_unknown = (left[:, 2] == 0) | (right[:, 2] == 0)
     same_month = same_year & (left[:, 1] == right[:, 1]) & ~month_unknown
     level[same_month & day_unknown] = DATE_LEVELS.index("year_month")
-    same_day_month = (left[:, 1] == right[:, 1]) & (left[:, 2] == right[:, 2])
+    # 29 February is written 28 February in the years that lack it.
+    leap_day = (left[:, 1] == 2) & (right[:, 1] == 2) & (np.minimum(left[:, 2], right[:, 2]) == 28)
+    leap_day &= np.maximum(left[:, 2], right[:, 2]) == 29
+    same_day_month = (left[:, 1] == right[:, 1]) & ((left[:, 2] == right[:, 2]) | leap_day)
     off_by_one = np.abs(left[:, 0] - right[:, 0]) == 1
     level[full & same_day_month & off_by_one] = DATE_LEVELS.index("year_off_by_one")
     one_digit = (_date_digits(left) != _date_digits(right)).sum(axis=1) == 1

@@ -12,7 +12,7 @@ form, so the Ukrainian form, the Russian form and any romanisation of either mee
 Given names and patronymics are mapped on the skeleton, so Latin spellings of Ukrainian forms
 ("Oleksandr", "Andriyovych") find their Russian equivalents too. Surnames (118k) are looked up
 only for Cyrillic input, one lookup per distinct surname; their endings (-ський/-ский,
--ій/-ий/-ый, -ьов/-ев) already meet in the skeleton.
+-ій/-ий/-ый, -ьов/-ев) already meet in the skeleton, and -ів meets -ов by one rule.
 """
 
 from __future__ import annotations
@@ -45,6 +45,12 @@ def _russian_surname(name: str) -> str:
     return found[0].casefold() if found else name
 
 
+def _surname_ending(key: str) -> str:
+    """The Ukrainian possessive ending -ів is the Russian -ов (Гаврилів, Гаврилов), a rule of the
+    language rather than an entry of the dictionary, which lacks many such pairs."""
+    return key[:-2] + "ov" if len(key) > 4 and key.endswith("iv") else key
+
+
 def canonical(name: str, kind: NameKind) -> str:
     """The key on which a normalised name meets its equivalents in both languages and scripts.
 
@@ -54,11 +60,13 @@ def canonical(name: str, kind: NameKind) -> str:
     True
     >>> canonical("ковальов", "last") == canonical("kovalev", "last")
     True
+    >>> canonical("гаврилів", "last") == canonical("gavrilov", "last") == canonical("gavryliv", "last")
+    True
     """
     if not name:
         return ""
     if kind == "last":
-        return skeleton(_russian_surname(name) if is_cyrillic(name) else name)
+        return _surname_ending(skeleton(_russian_surname(name) if is_cyrillic(name) else name))
     key = skeleton(name)
     return _skeleton_map(kind).get(key, key)
 

@@ -117,6 +117,7 @@ _LATIN_RULES: tuple[tuple[str, str], ...] = (
 )
 _VOWEL_RULES: tuple[tuple[str, str], ...] = (("ie", "e"), ("ei", "ei"))
 _DOUBLES = re.compile(r"(.)\1+")
+_INITIAL_X = re.compile(r"(?:^|(?<=[\s-]))x")
 _NOT_LETTER = re.compile(r"[^a-zA-Z]")
 
 
@@ -130,8 +131,12 @@ def skeleton(name: str) -> str:
     ['ermak', 'ermak', 'ermak']
     >>> [skeleton(n) for n in ("hryhorii", "grigoriy", "григорій")]
     ['grigori', 'grigori', 'grigori']
+    >>> [skeleton(n) for n in ("xoma", "хома", "maxim")]
+    ['Xoma', 'Xoma', 'maksim']
     """
     text = name.casefold().translate(_CYRILLIC_TO_SKELETON).translate(_LATIN_LETTERS)
+    # A word-initial "x" is GOST 7.79 B's х ("Xoma", "Xristich"): no Slavic name begins with кс.
+    text = _INITIAL_X.sub("kh", text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     for old, new in _LATIN_RULES:
