@@ -355,7 +355,8 @@ def attainable_f1(traits: dict[str, dict[str, str]], true_pairs: int) -> tuple[f
       an ideal matcher does, since it cannot know that an outsider who fits one registry person
       alone is not that person; those outsiders are its wrong pairs.
 
-    >>> attainable_f1({"a": {"identity": "unique", "fits": "1"}, "b": {"identity": "confusable", "fits": "1"}}, 2)
+    >>> traits = {"a": {"identity": "unique", "fits": "1"}, "b": {"identity": "confusable", "fits": "1"}}
+    >>> attainable_f1(traits, 2)
     (0.6666666666666666, 0.5)
     """
     unique = sum(1 for t in traits.values() if t["identity"] == "unique")
