@@ -17,6 +17,7 @@ only for Cyrillic input, one lookup per distinct surname; their endings (-ськ
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import cache, lru_cache
 from typing import Literal
 
@@ -30,13 +31,21 @@ NameKind = Literal["first", "patronymic", "last"]
 
 @cache
 def _skeleton_map(pool: str) -> dict[str, str]:
-    """skeleton(Ukrainian form) → skeleton(its most frequent Russian form), where they differ."""
-    mapping: dict[str, str] = {}
-    for key, translations in default_dicts().as_dict(pool).items():
+    """skeleton(Ukrainian form) → skeleton(its Russian form), where they differ.
+
+    Several spellings of one name share a skeleton (миколайович, миколаййович, микколайович),
+    and the dictionary's top Russian form of a misspelt one can be a hybrid ("Миколаевич"):
+    the skeleton takes, of its entries' top forms, the one the dictionary gives most often
+    among all its Russian forms ("Николаевич").
+    """
+    entries = default_dicts().as_dict(pool)
+    popularity = Counter(skeleton(t.casefold()) for translations in entries.values() for t in translations)
+    candidates: dict[str, list[str]] = {}
+    for key, translations in entries.items():
         source, target = skeleton(key), skeleton(translations[0].casefold())
-        if source != target and source not in mapping:
-            mapping[source] = target
-    return mapping
+        if source != target:
+            candidates.setdefault(source, []).append(target)
+    return {source: max(targets, key=popularity.__getitem__) for source, targets in candidates.items()}
 
 
 @lru_cache(maxsize=1 << 18)
@@ -59,6 +68,8 @@ def canonical(name: str, kind: NameKind) -> str:
     >>> canonical("олександрович", "patronymic") == canonical("aleksandrovich", "patronymic")
     True
     >>> canonical("ковальов", "last") == canonical("kovalev", "last")
+    True
+    >>> canonical("миколайович", "patronymic") == canonical("nikolaevich", "patronymic")
     True
     >>> canonical("гаврилів", "last") == canonical("gavrilov", "last") == canonical("gavryliv", "last")
     True

@@ -54,12 +54,13 @@ MIN_EM_PAIRS = 1000
 MIN_SESSION_PAIRS = 50
 PURE_ENOUGH = 0.8  # sessions this close to the purest one's share of matches are averaged
 FLOOR = 1e-6
-# The least m a level may have after training: a clerical slip (a wrong sex, another birth date)
-# happens to real matches even when the training data never showed one. At 1e-5 it costs about
-# 16.6 bits, so names and a service number that agree (some 30 bits) still carry the pair, while
-# a namesake who agrees on the name alone (some 20) is held back. 1e-3 and 1e-4 let two to three
-# times as many namesakes through on the cross-script benchmark.
-M_FLOOR = 1e-5
+# The least m a level may have after training, when EM saw no true match at that level at all
+# (a birth date that disagrees outright, another sex): about 20 bits against the pair, so that
+# full names with an agreeing service number (some 34 bits) still carry it through one such
+# slip, while a namesake who agrees on the name alone (some 20 to 29 bits) is held back. Trained
+# values above it are kept as EM found them. 1e-5 let twice as many namesakes through on the
+# cross-script benchmark, and 1e-3 three times as many.
+M_FLOOR = 1e-6
 
 
 @dataclass(frozen=True)
