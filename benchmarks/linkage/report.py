@@ -131,6 +131,24 @@ def _identity(c: dict[str, Any]) -> str:
     )
 
 
+def _other_seeds(c: dict[str, Any]) -> list[str]:
+    rows = c.get("other_seeds") or []
+    if not rows:
+        return []
+    lines = [
+        "Our engine on other draws of the same generator (Splink not run), beside the two ceilings:",
+        "",
+        "| seed | precision | recall | F1 | clairvoyant ceiling | perfect reader |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['seed']} | {_num(r.get('precision'))} | {_num(r.get('recall'))} | {_num(r.get('f1'))} "
+            f"| {_num(r['clairvoyant_f1'])} | {_num(r['reader_f1'])} |"
+        )
+    return [*lines, ""]
+
+
 def _thresholds(result: dict[str, Any], systems: tuple[tuple[str, str], ...]) -> list[str]:
     """F1 at stricter thresholds, and calibration: what share of each probability band is true."""
     shown = [(label, result[key]) for key, label in systems if result.get(key, {}).get("by_threshold")]
@@ -281,6 +299,7 @@ def render(results: dict[str, Any]) -> str:
             f"Outsider namesakes matched: ours {c['ours'].get('namesakes_matched', '—')}, "
             f"Splink {c['splink'].get('namesakes_matched', '—')}.",
             "",
+            *_other_seeds(c),
             *_thresholds(c, (("ours", "tracebureau"), ("splink", "Splink"))),
             "",
             *_by_spelling(c),

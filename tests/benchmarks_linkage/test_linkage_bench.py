@@ -76,6 +76,8 @@ def test_it_runs_every_part_and_writes_the_report(tmp_path: Path) -> None:
     assert results["febrl4"]["true_pairs"] == 100 and results["crossscript"]["true_pairs"] == 32
     assert not results["febrl4"]["splink"]["error"] and not results["crossscript"]["splink"]["error"]
     assert "## Targets" in report and "Splink 5" in report
+    assert [r["seed"] for r in results["crossscript"]["other_seeds"]] == [20220517]  # --quick: one more
+    assert "perfect reader" in report
     if not engine_available():
         assert not results["febrl4"]["ours"]["error"] and not results["crossscript"]["ours"]["error"]
         assert results["scale"]["returncode"] == 0, results["scale"]["error"]
