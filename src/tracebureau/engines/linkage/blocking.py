@@ -14,7 +14,8 @@ each key is narrow enough that the number of pairs grows about linearly with the
   that has no surname, or a misspelt one); surname and patronymic (for a misspelt given name
   without a birth date): these find pairs but are not EM sessions, see RULE_FIELDS;
 - either name exactly and the service number up to two swapped digits, the names in either
-  order;
+  order; the full birth date and the first letter of the surname on one side and of the given
+  name on the other;
 - one name exactly (canonical) and the other within one typo: the two spellings share a
   one-letter deletion of their skeletons ("Avramenko"/"Varamenko" share "vramenko"... or
   "aramenko"), so a misspelt surname is found even when the birth date is missing or wrong.
@@ -71,11 +72,7 @@ def blocking_keys(columns: Columns) -> list[Codes]:
     family = columns.names["family_name"].canonical
     given = columns.names["given_name"].canonical
     year = np.where(columns.birth[:, 0] > 0, columns.birth[:, 0].astype(np.int64), -1)
-    full_date = np.where(
-        columns.birth[:, 2] > 0,
-        columns.birth[:, 0].astype(np.int64) * 10_000 + columns.birth[:, 1] * 100 + columns.birth[:, 2],
-        -1,
-    )
+    full_date = _full_date(columns)
     patronymic = columns.names["patronymic"].canonical
     return [
         _combine(*_ordered(family, given)),
@@ -133,6 +130,26 @@ def _number_slip_keys(columns: Columns) -> tuple[Codes, Codes]:
     return np.concatenate([owners, owners]), np.concatenate(keys)
 
 
+def _initials_crosswise_join(left: Columns, right: Columns, max_block: int) -> Pairs:
+    """Pairs with the same full birth date where one side's surname begins as the other's given
+    name does: the names written in each other's place."""
+    pairs = [
+        _join(_date_initial(left, a), _date_initial(right, b), max_block)
+        for a, b in (("family_initial", "given_initial"), ("given_initial", "family_initial"))
+    ]
+    return np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
+
+
+def _full_date(columns: Columns) -> Codes:
+    """YYYYMMDD where the day is known, else -1."""
+    birth = columns.birth.astype(np.int64)
+    return np.where(birth[:, 2] > 0, birth[:, 0] * 10_000 + birth[:, 1] * 100 + birth[:, 2], -1)
+
+
+def _date_initial(columns: Columns, initial: str) -> Codes:
+    return _combine(_full_date(columns), getattr(columns, initial))
+
+
 def _number_slip_join(left: Columns, right: Columns, max_block: int) -> Pairs:
     """Pairs that share one name and a service number up to two swapped characters."""
     left_owners, left_keys = _number_slip_keys(left)
@@ -175,11 +192,12 @@ def candidate_pairs(left: Columns, right: Columns | None, *, max_block: int = MA
             keep = i < j
             i, j = i[keep], j[keep]
         found.append(i * n_right + j)
-    i, j = _number_slip_join(left, left if right is None else right, max_block)
-    if right is None:
-        keep = i < j
-        i, j = i[keep], j[keep]
-    found.append(i * n_right + j)
+    other = left if right is None else right
+    for i, j in (_number_slip_join(left, other, max_block), _initials_crosswise_join(left, other, max_block)):
+        if right is None:
+            keep = i < j
+            i, j = i[keep], j[keep]
+        found.append(i * n_right + j)
     pair_codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     return pair_codes // n_right, pair_codes % n_right
 
