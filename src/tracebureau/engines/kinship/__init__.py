@@ -6,8 +6,21 @@ the DNA of all of them is if it is him than if the remains is an unrelated perso
 likelihoods are exact (every untyped relative is summed over), with the mutation models of the
 R package pedmut and the conventions of pedprobr and dvir (pedsuite), against whose published
 answers the tests check. No Django here: the application calls this library.
+
+    >>> from tracebureau.engines.kinship import Locus, Pedigree, Person, pairwise_lr
+    >>> import numpy as np
+    >>> son = Person("son", 1, father="fa", mother="mo", missing=True)
+    >>> family = Pedigree("F1", (Person("fa", 1), Person("mo", 2), son))
+    >>> locus = Locus("L1", ("a", "b"), np.array([0.1, 0.9]))
+    >>> lr = pairwise_lr(pedigree=family, missing="son", remains={"L1": ("a", "a")},
+    ...                  references={"mo": {"L1": ("a", "a")}}, loci={"L1": locus})
+    >>> round(lr, 9)  # 1 / p_a: the son's maternal a is certain, his paternal one has p_a
+    10.0
 """
 
+from tracebureau.engines.kinship.likelihood import log_likelihood, marker_likelihood
+from tracebureau.engines.kinship.mutation import mutation_matrix
+from tracebureau.engines.kinship.pairwise import PairwiseTable, pairwise_lr, pairwise_table
 from tracebureau.engines.kinship.reading import read_case
 from tracebureau.engines.kinship.records import (
     FEMALE,
@@ -33,7 +46,13 @@ __all__ = [
     "KinshipInputError",
     "Locus",
     "MutationSetting",
+    "PairwiseTable",
     "Pedigree",
     "Person",
+    "log_likelihood",
+    "marker_likelihood",
+    "mutation_matrix",
+    "pairwise_lr",
+    "pairwise_table",
     "read_case",
 ]
