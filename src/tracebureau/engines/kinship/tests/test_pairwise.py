@@ -14,6 +14,7 @@ from tracebureau.engines.kinship import (
     MutationSetting,
     Pedigree,
     Person,
+    log_likelihood,
     pairwise_lr,
     pairwise_table,
     read_case,
@@ -99,3 +100,25 @@ def test_sexes_must_agree() -> None:
     }
     assert pairwise_lr(**args, remains_sex=FEMALE) is None  # type: ignore[arg-type]
     assert pairwise_lr(**args, remains_sex=MALE) == pytest.approx(1.0)  # type: ignore[arg-type]
+
+
+@needs_examples
+@pytest.mark.parametrize("name", ["example1", "example2"])
+def test_its_likelihood_of_each_joint_assignment_is_dvirs(name: str) -> None:
+    # dvir's `loglik` of an assignment: every family with its assigned remains put in place of
+    # the missing members (several per family here), times every unassigned remains alone.
+    case = read_case(EXAMPLES / name)
+    for expected in json.loads((EXAMPLES / name / "expected.json").read_text())["joint_top"]:
+        assigned = {expected[v]: v for v in case.remains if expected[v] != "*"}
+        total = 0.0
+        for pedigree in case.families.values():
+            profiles = {
+                **case.references,
+                **{m: case.remains[assigned[m]] for m in pedigree.missing if m in assigned},
+            }
+            total += log_likelihood(pedigree=pedigree, profiles=profiles, loci=case.loci)
+        for remains in case.remains:
+            if expected[remains] == "*":
+                alone = Pedigree("alone", (Person(remains, MALE),))
+                total += log_likelihood(pedigree=alone, profiles=case.remains, loci=case.loci)
+        assert total == pytest.approx(expected["loglik"], rel=1e-9)
