@@ -18,7 +18,8 @@ answers the tests check. No Django here: the application calls this library.
     10.0
 """
 
-from tracebureau.engines.kinship.likelihood import log_likelihood, marker_likelihood
+from tracebureau.engines.kinship.batch import pairwise_table_batch
+from tracebureau.engines.kinship.likelihood import log_likelihood, marker_likelihood, member_genotype_table
 from tracebureau.engines.kinship.mutation import mutation_matrix
 from tracebureau.engines.kinship.pairwise import PairwiseTable, pairwise_lr, pairwise_table
 from tracebureau.engines.kinship.reading import read_case
@@ -51,8 +52,10 @@ __all__ = [
     "Person",
     "log_likelihood",
     "marker_likelihood",
+    "member_genotype_table",
     "mutation_matrix",
     "pairwise_lr",
     "pairwise_table",
+    "pairwise_table_batch",
     "read_case",
 ]

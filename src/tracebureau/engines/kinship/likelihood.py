@@ -283,3 +283,38 @@ def log_likelihood(
             return -math.inf
         total += math.log(value)
     return total
+
+
+def member_genotype_table(
+    *,
+    pedigree: Pedigree,
+    member: str,
+    profiles: Mapping[str, Mapping[str, Genotype]],
+    locus: Locus,
+    father_matrix: Matrix | None = None,
+    mother_matrix: Matrix | None = None,
+) -> Table:
+    """T[i, j] = P(the family's data, and `member` has paternal allele i and maternal allele j),
+    over all alleles of `locus` (none lumped: any allele may turn up in a remains). Divided by
+    the family's likelihood it is the member's predictive genotype distribution; θ = 0 only.
+
+    >>> import numpy as np
+    >>> from tracebureau.engines.kinship.records import Person
+    >>> trio = Pedigree("F", (Person("fa", 1), Person("mo", 2), Person("kid", 1, "fa", "mo")))
+    >>> locus = Locus("L1", ("a", "b"), np.array([0.2, 0.8]))
+    >>> member_genotype_table(pedigree=trio, member="kid", profiles={"mo": {"L1": ("a", "a")}}, locus=locus)
+    ... # the mother a/a (0.04) always passes a; the father passes a or b by the frequencies
+    array([[0.008, 0.   ],
+           [0.032, 0.   ]])
+    """
+    typed = {
+        p: _genotype(profiles[p][locus.marker], locus, p) for p in pedigree.ids if _typed(profiles, p, locus)
+    }
+    typed.pop(member, None)
+    members = _needed_members(pedigree, set(typed) | {member})
+    alleles = list(locus.alleles)
+    factors = _factors(
+        pedigree, members, typed, alleles, locus.frequencies, [father_matrix, mother_matrix], theta=0.0
+    )
+    k = members.index(member)
+    return _eliminate(factors, keep=(2 * k, 2 * k + 1))
