@@ -41,8 +41,13 @@ def pairwise_table_batch(*, case: Case, chunk: int = CHUNK) -> PairwiseTable:
     remains = tuple(case.remains)
     log_lr = np.zeros((len(remains), len(columns)))
     for locus in case.loci.values():
-        tables = np.stack([_lr_by_genotype(case, family, member, locus) for family, member in columns])
-        first, second = _allele_indices(case, remains, locus)
+        seen = {
+            a
+            for profile in (*case.remains.values(), *case.references.values())
+            for a in profile.get(locus.marker, ())
+        }
+        alleles, tables = _lr_tables(case, columns, locus, seen)
+        first, second = _allele_indices(case, remains, locus, alleles)
         for start in range(0, len(remains), chunk):
             rows = slice(start, start + chunk)
             typed = first[rows] >= 0
@@ -52,42 +57,55 @@ def pairwise_table_batch(*, case: Case, chunk: int = CHUNK) -> PairwiseTable:
     return PairwiseTable(remains, columns, _with_sexes(case, remains, columns, np.exp(log_lr)))
 
 
-def _lr_by_genotype(case: Case, family: str, member: str, locus: Locus) -> Table:
-    """LR[i, j]: the LR of a remains of genotype i/j at this marker for this member."""
-    pedigree = case.families[family]
+def _lr_tables(
+    case: Case, columns: tuple[tuple[str, str], ...], locus: Locus, seen: set[str]
+) -> tuple[list[str], Table]:
+    """LR[member, i, j]: the LR of a remains of genotype i/j at this marker for each member, over
+    the alleles anyone shows (the others lumped where the mutation model allows)."""
     father, mother = transmission_matrices(locus, case.mutations)
-    joint = member_genotype_table(
-        pedigree=pedigree,
-        member=member,
-        profiles=case.references,
-        locus=locus,
-        father_matrix=father,
-        mother_matrix=mother,
-    )
-    family_likelihood = float(joint.sum())
-    if family_likelihood <= 0:
-        raise KinshipInputError(f"family {family}: its references are impossible at {locus.marker} (L = 0)")
-    unrelated = np.outer(locus.frequencies, locus.frequencies)
-    lr: Table = _phenotypes(joint / family_likelihood, locus) / _phenotypes(unrelated, locus)
-    return lr
+    tables = []
+    for family, member in columns:
+        alleles, joint = member_genotype_table(
+            pedigree=case.families[family],
+            member=member,
+            profiles=case.references,
+            locus=locus,
+            father_matrix=father,
+            mother_matrix=mother,
+            alleles=seen,
+        )
+        family_likelihood = float(joint.sum())
+        if family_likelihood <= 0:
+            raise KinshipInputError(
+                f"family {family}: its references are impossible at {locus.marker} (L = 0)"
+            )
+        frequencies = _frequencies(locus, alleles)
+        unrelated = np.outer(frequencies, frequencies)
+        tables.append(_phenotypes(joint / family_likelihood, alleles) / _phenotypes(unrelated, alleles))
+    return alleles, np.stack(tables)
 
 
-def _phenotypes(ordered: Table, locus: Locus) -> Table:
+def _frequencies(locus: Locus, alleles: list[str]) -> Table:
+    known = [locus.frequencies[locus.index(a)] for a in alleles if a in locus.alleles]
+    return np.array(known + [1 - sum(known)] * (len(alleles) - len(known)))
+
+
+def _phenotypes(ordered: Table, alleles: list[str]) -> Table:
     """P(phenotype i/j) from P(ordered genotype): i/j and j/i together; with a silent allele s a
     homozygote a/a also takes a/s and s/a."""
     table: Table = ordered + ordered.T - np.diag(np.diag(ordered))
-    if locus.has_silent:
-        silent = locus.index(SILENT)
-        seen = np.arange(len(locus.alleles)) != silent
+    if SILENT in alleles:
+        silent = alleles.index(SILENT)
+        seen = np.arange(len(alleles)) != silent
         table[seen, seen] += table[seen, silent]
     return table
 
 
 def _allele_indices(
-    case: Case, remains: tuple[str, ...], locus: Locus
+    case: Case, remains: tuple[str, ...], locus: Locus, alleles: list[str]
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Each remains' two allele indices at the locus, -1 where it was not typed."""
-    index = {allele: k for k, allele in enumerate(locus.alleles)}
+    """Each remains' two allele indices in `alleles`, -1 where it was not typed at the locus."""
+    index = {allele: k for k, allele in enumerate(alleles) if allele in locus.alleles}
     pairs = [case.remains[r].get(locus.marker) for r in remains]
     for r, pair in zip(remains, pairs, strict=True):
         for allele in pair or ():

@@ -86,7 +86,8 @@ def marker_likelihood(
     if not typed:
         return 1.0
     members = _needed_members(pedigree, set(typed))
-    alleles, frequencies, matrices = _lumped(locus, typed, (father_matrix, mother_matrix))
+    seen = {a for genotype in typed.values() for a in genotype}
+    alleles, frequencies, matrices = _lumped(locus, seen, (father_matrix, mother_matrix))
     factors = _factors(pedigree, members, typed, alleles, frequencies, matrices, theta=theta)
     if theta <= 0:
         return _scalar(_eliminate(factors, keep=()))
@@ -125,13 +126,11 @@ def _needed_members(pedigree: Pedigree, typed: set[str]) -> list[str]:
 
 
 def _lumped(
-    locus: Locus, typed: Mapping[str, Genotype], matrices: Sequence[Matrix | None]
+    locus: Locus, seen: set[str], matrices: Sequence[Matrix | None]
 ) -> tuple[list[str], Table, list[Matrix | None]]:
     """The alleles (seen ones, then one lump of the unseen if the matrices allow), their
     frequencies and the matrices over them."""
-    seen = {a for genotype in typed.values() for a in genotype}
-    if locus.has_silent:
-        seen.add(SILENT)
+    seen = seen | {SILENT} if locus.has_silent else seen
     kept = [i for i, a in enumerate(locus.alleles) if a in seen]
     unseen = [i for i, a in enumerate(locus.alleles) if a not in seen]
     if len(unseen) < 2 or not all(_lumpable(m, kept, unseen) for m in matrices if m is not None):
@@ -293,10 +292,12 @@ def member_genotype_table(
     locus: Locus,
     father_matrix: Matrix | None = None,
     mother_matrix: Matrix | None = None,
-) -> Table:
-    """T[i, j] = P(the family's data, and `member` has paternal allele i and maternal allele j),
-    over all alleles of `locus` (none lumped: any allele may turn up in a remains). Divided by
-    the family's likelihood it is the member's predictive genotype distribution; θ = 0 only.
+    alleles: Iterable[str] | None = None,
+) -> tuple[list[str], Table]:
+    """T[i, j] = P(the family's data, and `member` has paternal allele i and maternal allele j).
+    Divided by the family's likelihood it is the member's predictive genotype distribution
+    (θ = 0 only). Indexed by the returned allele list: the given `alleles` and the family's, and
+    one lump "(other)" for the rest where the mutation model allows (all alleles by default).
 
     >>> import numpy as np
     >>> from tracebureau.engines.kinship.records import Person
@@ -304,17 +305,16 @@ def member_genotype_table(
     >>> locus = Locus("L1", ("a", "b"), np.array([0.2, 0.8]))
     >>> member_genotype_table(pedigree=trio, member="kid", profiles={"mo": {"L1": ("a", "a")}}, locus=locus)
     ... # the mother a/a (0.04) always passes a; the father passes a or b by the frequencies
-    array([[0.008, 0.   ],
-           [0.032, 0.   ]])
+    (['a', 'b'], array([[0.008, 0.   ],
+           [0.032, 0.   ]]))
     """
     typed = {
         p: _genotype(profiles[p][locus.marker], locus, p) for p in pedigree.ids if _typed(profiles, p, locus)
     }
     typed.pop(member, None)
     members = _needed_members(pedigree, set(typed) | {member})
-    alleles = list(locus.alleles)
-    factors = _factors(
-        pedigree, members, typed, alleles, locus.frequencies, [father_matrix, mother_matrix], theta=0.0
-    )
+    seen = set(locus.alleles if alleles is None else alleles) | {a for g in typed.values() for a in g}
+    kept, frequencies, matrices = _lumped(locus, seen, (father_matrix, mother_matrix))
+    factors = _factors(pedigree, members, typed, kept, frequencies, matrices, theta=0.0)
     k = members.index(member)
-    return _eliminate(factors, keep=(2 * k, 2 * k + 1))
+    return kept, _eliminate(factors, keep=(2 * k, 2 * k + 1))
