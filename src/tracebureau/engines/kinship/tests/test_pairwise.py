@@ -122,3 +122,22 @@ def test_its_likelihood_of_each_joint_assignment_is_dvirs(name: str) -> None:
                 alone = Pedigree("alone", (Person(remains, MALE),))
                 total += log_likelihood(pedigree=alone, profiles=case.remains, loci=case.loci)
         assert total == pytest.approx(expected["loglik"], rel=1e-9)
+
+
+def test_theta_in_a_pairwise_lr_by_hand() -> None:
+    # A missing son of an untyped father and a mother typed 1/1; remains 1/2. Founder alleles
+    # in sequence: the mother's 1, 1, then the father's transmitted 2:
+    # L(family + son) = p1 (θ + (1 - θ) p1) · (1 - θ) p2 / (1 + θ); L(family) = p1 (θ + (1 - θ) p1);
+    # L(remains) = 2 p1 p2 (1 - θ). LR = 1 / (2 p1 (1 + θ)); θ = 0 gives dvir's 10 (example1, V3-M2).
+    family, loci = family_and_loci()
+    references = {"mo": {"L2": ("7", "7")}}
+    theta = 0.03
+    lr = pairwise_lr(
+        pedigree=family,
+        missing="son",
+        remains={"L2": ("7", "8")},
+        references=references,
+        loci=loci,
+        theta=theta,
+    )
+    assert lr == pytest.approx(1 / (2 * 0.25 * (1 + theta)))
