@@ -119,6 +119,7 @@ def read_profiles(
         if marker in profiles.get(person, {}):
             raise KinshipInputError(f"{place}, column marker: {marker!r} given twice for {person!r}")
         profiles.setdefault(person, {})
+        where.setdefault((person, ""), place)
         if all(typed):
             profiles[person][marker] = (pair[0], pair[1])
             where[(person, marker)] = place
@@ -186,6 +187,7 @@ def read_mutations(source: Source, *, name: str = "mutation.csv") -> dict[tuple[
                 rate=numbers["rate"] or 0.0,
                 rate2=numbers["rate2"] or 0.0,
                 range=0.1 if numbers["range"] is None else numbers["range"],
+                source=place,
             )
     return settings
 
@@ -211,22 +213,28 @@ def read_case(folder: str | os.PathLike[str], *, missing_allele: Literal["error"
     references, _, where_references = read_profiles(root / "references.csv", name="references.csv")
     remains, remains_sex, where_remains = read_profiles(root / "remains.csv", name="remains.csv")
     mutations = read_mutations(root / "mutation.csv") if (root / "mutation.csv").exists() else {}
-    _check_references(references, families)
+    _check_references(references, families, where_references)
     for profiles, where in ((references, where_references), (remains, where_remains)):
         loci = _check_alleles(profiles, loci, where, missing_allele=missing_allele)
-    for marker, _sex in mutations:
+    for (marker, _sex), setting in mutations.items():
         if marker not in loci:
-            raise KinshipInputError(f"mutation.csv, column marker: {marker!r} is not in freqs.csv")
+            raise KinshipInputError(f"{setting.source}, column marker: {marker!r} is not in freqs.csv")
     return Case(families, references, remains, loci, mutations, remains_sex)
 
 
-def _check_references(references: dict[str, dict[str, Genotype]], families: dict[str, Pedigree]) -> None:
+def _check_references(
+    references: dict[str, dict[str, Genotype]],
+    families: dict[str, Pedigree],
+    where: dict[tuple[str, str], str],
+) -> None:
     members = {pid: p for p in families.values() for pid in p.ids}
     for person in references:
         if person not in members:
-            raise KinshipInputError(f"references.csv, column id: unknown id {person!r} (not in families.csv)")
+            raise KinshipInputError(
+                f"{where[(person, '')]}, column id: unknown id {person!r} (not in families.csv)"
+            )
         if members[person][person].missing:
-            raise KinshipInputError(f"references.csv, column id: {person!r} is a missing person")
+            raise KinshipInputError(f"{where[(person, '')]}, column id: {person!r} is a missing person")
 
 
 def _check_alleles(

@@ -169,6 +169,7 @@ class MutationSetting:
     rate: float = 0.0
     rate2: float = 0.0
     range: float = 0.1
+    source: str = field(default="", compare=False)  # "mutation.csv row 3", for messages
 
 
 @dataclass(frozen=True)

@@ -101,5 +101,30 @@ def test_an_allele_absent_from_the_table_is_an_error_or_added(tmp_path: Path) ->
 def test_a_reference_must_be_a_known_person(tmp_path: Path) -> None:
     write_case(tmp_path, "2")
     (tmp_path / "references.csv").write_text("id,marker,allele1,allele2\nR9,L1,1,2\n")
-    with pytest.raises(KinshipInputError, match=re.escape("references.csv, column id: unknown id 'R9'")):
+    with pytest.raises(
+        KinshipInputError, match=re.escape("references.csv row 2, column id: unknown id 'R9'")
+    ):
         read_case(tmp_path)
+
+
+def test_a_mutation_marker_must_have_frequencies(tmp_path: Path) -> None:
+    write_case(tmp_path, "2")
+    (tmp_path / "mutation.csv").write_text("marker,sex,model,rate\nL1,,equal,0.001\nL9,male,equal,0.001\n")
+    with pytest.raises(KinshipInputError, match=re.escape("mutation.csv row 3, column marker: 'L9'")):
+        read_case(tmp_path)
+
+
+def test_remains_may_carry_their_sex(tmp_path: Path) -> None:
+    write_case(tmp_path, "2")
+    (tmp_path / "remains.csv").write_text("id,marker,allele1,allele2,sex\nV1,L1,1,2,2\nV2,L1,1,1,\n")
+    assert read_case(tmp_path).remains_sex == {"V1": 2}
+
+
+@needs_examples
+def test_a_file_with_one_allele_per_row_is_refused_with_its_row() -> None:
+    # sim50x100 as shipped has NA in every allele2: a homozygote and a lost allele would look
+    # the same, so the reader refuses rather than guess.
+    with pytest.raises(
+        KinshipInputError, match=re.escape("references.csv row 2, column allele2: one allele given")
+    ):
+        read_case(EXAMPLES / "sim50x100")
