@@ -80,9 +80,7 @@ def marker_likelihood(
     ...     "kid": {"L1": ("b", "a")}}, locus=locus), 12)
     0.012
     """
-    typed = {
-        p: _genotype(profiles[p][locus.marker], locus, p) for p in pedigree.ids if _typed(profiles, p, locus)
-    }
+    typed = _typed_at(pedigree, profiles, locus)
     if not typed:
         return 1.0
     members = _needed_members(pedigree, set(typed))
@@ -90,7 +88,7 @@ def marker_likelihood(
     alleles, frequencies, matrices = _lumped(locus, seen, (father_matrix, mother_matrix))
     factors = _factors(pedigree, members, typed, alleles, frequencies, matrices, theta=theta)
     if theta <= 0:
-        return _scalar(_eliminate(factors, keep=()))
+        return float(_eliminate(factors, keep=()))
     founders = [2 * k + h for k, person in enumerate(members) if pedigree[person].is_founder for h in (0, 1)]
     if len(alleles) ** len(founders) > THETA_TABLE_LIMIT:
         raise KinshipInputError(
@@ -100,17 +98,17 @@ def marker_likelihood(
     return float(np.sum(table * _founder_weights(len(founders), frequencies, theta)))
 
 
-def _typed(profiles: Mapping[str, Mapping[str, Genotype]], person: str, locus: Locus) -> bool:
-    return person in profiles and locus.marker in profiles[person]
-
-
-def _genotype(genotype: Genotype, locus: Locus, person: str) -> Genotype:
-    for allele in genotype:
-        if allele not in locus.alleles:
-            raise KinshipInputError(
-                f"{person}, marker {locus.marker}: allele {allele!r} is not in the frequency table"
-            )
-    return genotype
+def _typed_at(
+    pedigree: Pedigree, profiles: Mapping[str, Mapping[str, Genotype]], locus: Locus
+) -> dict[str, Genotype]:
+    """The family's genotypes at the locus, each allele checked against the frequency table."""
+    typed = {p: profiles[p][locus.marker] for p in pedigree.ids if locus.marker in profiles.get(p, {})}
+    for person, genotype in typed.items():
+        for allele in genotype:
+            if allele not in locus.alleles:
+                message = f"allele {allele!r} is not in the frequency table"
+                raise KinshipInputError(f"{person}, marker {locus.marker}: {message}")
+    return typed
 
 
 def _needed_members(pedigree: Pedigree, typed: set[str]) -> list[str]:
@@ -229,10 +227,6 @@ def _contract(factors: list[Factor], out: tuple[int, ...]) -> Table:
     return result
 
 
-def _scalar(table: Table) -> float:
-    return float(table)
-
-
 def _founder_weights(count: int, frequencies: Table, theta: float) -> Table:
     """The Balding–Nichols probability of every sequence of `count` founder alleles, as a table
     with one axis per allele; it depends only on how often each allele occurs."""
@@ -308,9 +302,7 @@ def member_genotype_table(
     (['a', 'b'], array([[0.008, 0.   ],
            [0.032, 0.   ]]))
     """
-    typed = {
-        p: _genotype(profiles[p][locus.marker], locus, p) for p in pedigree.ids if _typed(profiles, p, locus)
-    }
+    typed = _typed_at(pedigree, profiles, locus)
     typed.pop(member, None)
     members = _needed_members(pedigree, set(typed) | {member})
     seen = set(locus.alleles if alleles is None else alleles) | {a for g in typed.values() for a in g}
