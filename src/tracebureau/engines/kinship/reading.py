@@ -227,14 +227,20 @@ def _check_references(
     families: dict[str, Pedigree],
     where: dict[tuple[str, str], str],
 ) -> None:
-    members = {pid: p for p in families.values() for pid in p.ids}
+    """A reference is a known, not missing member of exactly one family: profiles are keyed by
+    id alone, so an id typed in two families would give both the same person's DNA."""
     for person in references:
-        if person not in members:
+        place = f"{where[(person, '')]}, column id"
+        holding = [p for p in families.values() if person in p]
+        if not holding:
+            raise KinshipInputError(f"{place}: unknown id {person!r} (not in families.csv)")
+        if len(holding) > 1:
+            names = ", ".join(p.family for p in holding)
             raise KinshipInputError(
-                f"{where[(person, '')]}, column id: unknown id {person!r} (not in families.csv)"
+                f"{place}: {person!r} is in several families ({names}); give each its own id"
             )
-        if members[person][person].missing:
-            raise KinshipInputError(f"{where[(person, '')]}, column id: {person!r} is a missing person")
+        if holding[0][person].missing:
+            raise KinshipInputError(f"{place}: {person!r} is a missing person")
 
 
 def _check_alleles(

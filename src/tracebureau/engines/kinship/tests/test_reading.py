@@ -128,3 +128,11 @@ def test_a_file_with_one_allele_per_row_is_refused_with_its_row() -> None:
         KinshipInputError, match=re.escape("references.csv row 2, column allele2: one allele given")
     ):
         read_case(EXAMPLES / "sim50x100")
+
+
+def test_a_reference_typed_in_two_families_is_refused(tmp_path: Path) -> None:
+    write_case(tmp_path, "2")
+    more = "F2,R1,0,0,1,FALSE\nF2,M2,R1,W,1,TRUE\nF2,W,0,0,2,FALSE\n"
+    (tmp_path / "families.csv").write_text((tmp_path / "families.csv").read_text() + more)
+    with pytest.raises(KinshipInputError, match=re.escape("'R1' is in several families (F1, F2)")):
+        read_case(tmp_path)
