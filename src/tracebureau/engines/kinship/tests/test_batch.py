@@ -67,3 +67,15 @@ def test_it_equals_the_pairwise_path_with_a_silent_allele_mutations_and_a_missin
     }
     mutations = {("L2", MALE): MutationSetting("L2", MALE, "stepwise", rate=0.01, rate2=0.001, range=0.5)}
     assert_same(Case({"F": family}, references, remains, loci, mutations, {"V3": FEMALE}))
+
+
+@needs_examples
+def test_two_brothers_of_the_same_parents_get_the_same_lrs() -> None:
+    # symmetricSibs: M1 and M2 are full brothers with the same typed father, as are M3 and M4;
+    # nothing tells them apart, so their columns must be equal.
+    table = pairwise_table_batch(case=read_case(EXAMPLES / "symmetricSibs"))
+    assert [m for _, m in table.missing] == ["M1", "M2", "M3", "M4", "M5"]
+    for row in table.lr:
+        assert row[0] == pytest.approx(row[1], rel=1e-12)
+        assert row[2] == pytest.approx(row[3], rel=1e-12)
+    assert table.lr[0][0] > 1e4 and table.lr[0][2] == 0.0
