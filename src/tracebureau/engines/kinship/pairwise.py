@@ -84,6 +84,8 @@ def _lr(
     alone = Pedigree("remains", (Person("remains", pedigree[missing].sex),))
     ratio = 1.0
     for marker in remains:
+        if marker not in loci:
+            raise KinshipInputError(f"remains marker {marker!r} has no frequency table")
         at = (loci[marker], *matrices[marker])
         key = (pedigree.family, marker)
         if key not in family_cache:

@@ -10,6 +10,7 @@ import pytest
 from tracebureau.engines.kinship import (
     FEMALE,
     MALE,
+    KinshipInputError,
     Locus,
     MutationSetting,
     Pedigree,
@@ -141,3 +142,16 @@ def test_theta_in_a_pairwise_lr_by_hand() -> None:
         theta=theta,
     )
     assert lr == pytest.approx(1 / (2 * 0.25 * (1 + theta)))
+
+
+def test_impossible_references_and_unknown_markers_are_errors_not_numbers() -> None:
+    family = Pedigree("F", (Person("fa", MALE), Person("mo", FEMALE), Person("kid", MALE, "fa", "mo")))
+    family = Pedigree("F", (*family.persons, Person("son", MALE, "fa", "mo", missing=True)))
+    loci = {"L1": Locus("L1", ("a", "b"), np.array([0.5, 0.5]))}
+    references = {"fa": {"L1": ("a", "a")}, "mo": {"L1": ("a", "a")}, "kid": {"L1": ("b", "b")}}
+    with pytest.raises(KinshipInputError, match="impossible at L1"):
+        pairwise_lr(
+            pedigree=family, missing="son", remains={"L1": ("a", "a")}, references=references, loci=loci
+        )
+    with pytest.raises(KinshipInputError, match="'L9' has no frequency table"):
+        pairwise_lr(pedigree=family, missing="son", remains={"L9": ("a", "a")}, references={}, loci=loci)
