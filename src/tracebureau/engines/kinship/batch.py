@@ -39,6 +39,9 @@ def pairwise_table_batch(*, case: Case, chunk: int = CHUNK) -> PairwiseTable:
     """
     columns = tuple((family, m) for family, pedigree in case.families.items() for m in pedigree.missing)
     remains = tuple(case.remains)
+    for remains_id, profile in case.remains.items():
+        for marker in profile.keys() - case.loci.keys():
+            raise KinshipInputError(f"{remains_id}: marker {marker!r} has no frequency table")
     log_lr = np.zeros((len(remains), len(columns)))
     for locus in case.loci.values():
         seen = {

@@ -11,6 +11,7 @@ from tracebureau.engines.kinship import (
     MALE,
     SILENT,
     Case,
+    KinshipInputError,
     Locus,
     MutationSetting,
     Pedigree,
@@ -79,3 +80,12 @@ def test_two_brothers_of_the_same_parents_get_the_same_lrs() -> None:
         assert row[0] == pytest.approx(row[1], rel=1e-12)
         assert row[2] == pytest.approx(row[3], rel=1e-12)
     assert table.lr[0][0] > 1e4 and table.lr[0][2] == 0.0
+
+
+def test_a_marker_without_frequencies_is_an_error() -> None:
+    family = Pedigree(
+        "F", (Person("fa", MALE), Person("mo", FEMALE), Person("son", MALE, "fa", "mo", missing=True))
+    )
+    loci = {"L1": Locus("L1", ("a", "b"), np.array([0.5, 0.5]))}
+    with pytest.raises(KinshipInputError, match="marker 'L9' has no frequency table"):
+        pairwise_table_batch(case=Case({"F": family}, {}, {"V1": {"L9": ("a", "a")}}, loci))
