@@ -43,6 +43,8 @@ def pairwise_table_batch(*, case: Case, chunk: int = CHUNK) -> PairwiseTable:
         for marker in profile.keys() - case.loci.keys():
             raise KinshipInputError(f"{remains_id}: marker {marker!r} has no frequency table")
     log_lr = np.zeros((len(remains), len(columns)))
+    if not columns:
+        return PairwiseTable(remains, columns, tuple(() for _ in remains))
     for locus in case.loci.values():
         seen = {
             a

@@ -89,3 +89,12 @@ def test_a_marker_without_frequencies_is_an_error() -> None:
     loci = {"L1": Locus("L1", ("a", "b"), np.array([0.5, 0.5]))}
     with pytest.raises(KinshipInputError, match="marker 'L9' has no frequency table"):
         pairwise_table_batch(case=Case({"F": family}, {}, {"V1": {"L9": ("a", "a")}}, loci))
+
+
+def test_a_case_without_missing_members_gives_empty_rows() -> None:
+    family = Pedigree("F", (Person("fa", MALE),))
+    loci = {"L1": Locus("L1", ("a", "b"), np.array([0.5, 0.5]))}
+    table = pairwise_table_batch(case=Case({"F": family}, {}, {"V1": {"L1": ("a", "a")}}, loci))
+    assert table.lr == ((),) and table == pairwise_table(
+        case=Case({"F": family}, {}, {"V1": {"L1": ("a", "a")}}, loci)
+    )
