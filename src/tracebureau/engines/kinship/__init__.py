@@ -1,0 +1,61 @@
+"""Kinship likelihoods for identifying the dead and the missing from DNA of their relatives.
+
+A family gives reference samples; the bureau holds profiles of unidentified remains. Whether a
+remains is the family's missing member is weighed by a likelihood ratio: how much more probable
+the DNA of all of them is if it is him than if the remains is an unrelated person. The pedigree
+likelihoods are exact (every untyped relative is summed over), with the mutation models of the
+R package pedmut and the conventions of pedprobr and dvir (pedsuite), against whose published
+answers the tests check. No Django here: the application calls this library.
+
+    >>> from tracebureau.engines.kinship import Locus, Pedigree, Person, pairwise_lr
+    >>> import numpy as np
+    >>> son = Person("son", 1, father="fa", mother="mo", missing=True)
+    >>> family = Pedigree("F1", (Person("fa", 1), Person("mo", 2), son))
+    >>> locus = Locus("L1", ("a", "b"), np.array([0.1, 0.9]))
+    >>> lr = pairwise_lr(pedigree=family, missing="son", remains={"L1": ("a", "a")},
+    ...                  references={"mo": {"L1": ("a", "a")}}, loci={"L1": locus})
+    >>> round(lr, 9)  # 1 / p_a: the son's maternal a is certain, his paternal one has p_a
+    10.0
+"""
+
+from tracebureau.engines.kinship.batch import pairwise_table_batch
+from tracebureau.engines.kinship.likelihood import log_likelihood, marker_likelihood, member_genotype_table
+from tracebureau.engines.kinship.mutation import mutation_matrix
+from tracebureau.engines.kinship.pairwise import PairwiseTable, pairwise_lr, pairwise_table
+from tracebureau.engines.kinship.reading import read_case
+from tracebureau.engines.kinship.records import (
+    FEMALE,
+    MALE,
+    MIN_FREQUENCY,
+    SILENT,
+    Case,
+    Genotype,
+    KinshipInputError,
+    Locus,
+    MutationSetting,
+    Pedigree,
+    Person,
+)
+
+__all__ = [
+    "FEMALE",
+    "MALE",
+    "MIN_FREQUENCY",
+    "SILENT",
+    "Case",
+    "Genotype",
+    "KinshipInputError",
+    "Locus",
+    "MutationSetting",
+    "PairwiseTable",
+    "Pedigree",
+    "Person",
+    "log_likelihood",
+    "marker_likelihood",
+    "member_genotype_table",
+    "mutation_matrix",
+    "pairwise_lr",
+    "pairwise_table",
+    "pairwise_table_batch",
+    "read_case",
+]
