@@ -259,9 +259,10 @@ def undisputed_pairs(table: PairwiseTable, *, threshold: float) -> list[Undisput
         for j, lr in enumerate(row):
             if lr is None or lr < threshold or j in taken:
                 continue
-            others = [x for k, x in enumerate(row) if k != j and x is not None]
-            others += [r[j] for k, r in enumerate(table.lr) if k != i and r[j] is not None]
-            if all(lr >= threshold * (x or 0.0) for x in others):
+            rivals = [x for k, x in enumerate(row) if k != j] + [
+                r[j] for k, r in enumerate(table.lr) if k != i
+            ]
+            if all(lr >= threshold * (x or 0.0) for x in rivals):
                 family, missing = table.missing[j]
                 found.append(Undisputed(table.remains[i], family, missing, lr))
                 taken.add(j)
