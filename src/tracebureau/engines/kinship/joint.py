@@ -106,7 +106,7 @@ def joint_identification(
         [missing for (_, missing), lr in zip(table.missing, row, strict=True) if lr is not None and lr > 0]
         for row in table.lr
     ]
-    scorer = _Scorer(case, theta)
+    scorer = _Scorer(case, theta, table=table)
     best: list[tuple[float, int, tuple[str | None, ...]]] = []
     peak, mass, count = -math.inf, 0.0, 0
     for count, assignment in enumerate(_assignments(candidates, progress=progress), start=1):
@@ -166,13 +166,21 @@ def _check_missing_ids(case: Case) -> None:
 class _Scorer:
     """Log likelihoods of assignments, each family sub-assignment and each lone remains once."""
 
-    def __init__(self, case: Case, theta: float) -> None:
+    def __init__(self, case: Case, theta: float, *, table: PairwiseTable | None = None) -> None:
         self.case = case
         self.theta = theta
         self.matrices = {m: transmission_matrices(locus, case.mutations) for m, locus in case.loci.items()}
         self.family_of = {m: f for f, pedigree in case.families.items() for m in pedigree.missing}
         self.families: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
         self.alone: dict[str, float] = {}
+        # One remains on one member: L(family with it) = L(family) · LR · L(remains alone), so the
+        # pairwise LRs already known spare a pedigree computation for every single placement.
+        self.single: dict[tuple[str, str], float] = {}
+        if table is not None:
+            for remains, row in zip(table.remains, table.lr, strict=True):
+                for (_, missing), lr in zip(table.missing, row, strict=True):
+                    if lr is not None and lr > 0:
+                        self.single[(missing, remains)] = math.log(lr)
 
     def total(self, assignment: Mapping[str, str | None]) -> float:
         placed: dict[str, list[tuple[str, str]]] = {family: [] for family in self.case.families}
@@ -191,6 +199,8 @@ class _Scorer:
 
     def _family(self, family: str, pairs: tuple[tuple[str, str], ...]) -> float:
         key = (family, pairs)
+        if key not in self.families and len(pairs) == 1 and pairs[0] in self.single:
+            self.families[key] = self._family(family, ()) + self.single[pairs[0]] + self._alone(pairs[0][1])
         if key not in self.families:
             pedigree = self.case.families[family]
             profiles = {p: self.case.references[p] for p in pedigree.ids if p in self.case.references}
