@@ -154,3 +154,18 @@ def test_the_console_script_exits_non_zero_and_reports_on_stderr(tmp_path: Path)
     done = run("pairwise", "--out", str(tmp_path / "lr.csv"), folder=folder)
     assert done.returncode != 0
     assert "freqs.csv row 3, column freq: 'x' is not a number" in done.stderr
+
+
+def test_a_sex_column_bars_pairings(tmp_path: Path) -> None:
+    # example1's missing persons are all male; a female remains pairs with none of them.
+    folder = copy_case(tmp_path)
+    (folder / "remains.csv").write_text(
+        "id,marker,allele1,allele2,sex\nV1,L1,1,1,1\nV2,L1,2,2,2\nV3,L1,1,2,1\n", encoding="utf-8"
+    )
+    lr, joint = tmp_path / "lr.csv", tmp_path / "joint.csv"
+    call_command("kinship", "pairwise", *files(folder), "--out", str(lr))
+    call_command("kinship", "joint", *files(folder), "--top", "100", "--out", str(joint))
+    assert {r["lr"] for r in read(lr) if r["remains"] == "V2"} == {"NA"}
+    rows = read(joint)
+    assert rows and all(r["V2"] == "*" for r in rows)
+    assert sum(float(r["posterior"]) for r in rows) == pytest.approx(1.0)
