@@ -20,6 +20,7 @@ answers the tests check. No Django here: the application calls this library.
 
 from tracebureau.engines.kinship.batch import pairwise_table_batch
 from tracebureau.engines.kinship.joint import (
+    MAX_ASSIGNMENTS,
     UNDISPUTED,
     JointResult,
     JointRow,
@@ -48,6 +49,7 @@ from tracebureau.engines.kinship.records import (
 __all__ = [
     "FEMALE",
     "MALE",
+    "MAX_ASSIGNMENTS",
     "MIN_FREQUENCY",
     "SILENT",
     "UNDISPUTED",

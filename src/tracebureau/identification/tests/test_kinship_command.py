@@ -128,6 +128,13 @@ def test_unknown_alleles_can_be_added(tmp_path: Path) -> None:
     assert all(math.isfinite(float(r["lr"])) for r in rows)
 
 
+def test_too_many_assignments_is_a_command_error(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="more than 3 joint assignments"):
+        call_command(
+            "kinship", "joint", *files(EXAMPLE1), "--max-assignments", "3", "--out", str(tmp_path / "j")
+        )
+
+
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     args = files(EXAMPLE1)
     args[args.index("--remains") + 1] = str(tmp_path / "nowhere.csv")

@@ -25,6 +25,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tracebureau.engines.kinship import (
+    MAX_ASSIGNMENTS,
     UNDISPUTED,
     Case,
     KinshipInputError,
@@ -65,6 +66,12 @@ class Command(BaseCommand):
             help=f"fix identifications with LR >= T and T times every rival first ({UNDISPUTED:g})",
         )
         joint.add_argument("--no-undisputed", action="store_true", help="fix nothing before the search")
+        joint.add_argument(
+            "--max-assignments",
+            type=int,
+            default=MAX_ASSIGNMENTS,
+            help=f"stop with an error beyond this many assignments ({MAX_ASSIGNMENTS})",
+        )
 
     def handle(self, *args: Any, action: str, out: str, theta: float, **options: Any) -> None:
         if not 0.0 <= theta < 1.0:
@@ -77,7 +84,8 @@ class Command(BaseCommand):
                 if options["top"] < 1:
                     raise CommandError(f"--top must be at least 1, not {options['top']}")
                 undisputed = None if options["no_undisputed"] else options["undisputed"]
-                count = self._joint(case, theta=theta, top=options["top"], undisputed=undisputed, out=out)
+                limits = {"top": options["top"], "undisputed": undisputed, "most": options["max_assignments"]}
+                count = self._joint(case, theta=theta, limits=limits, out=out)
         except KinshipInputError as error:
             raise CommandError(str(error)) from None
         self.stderr.write(f"{count} rows written to {out}")
@@ -114,9 +122,14 @@ class Command(BaseCommand):
                     rows += 1
         return rows
 
-    def _joint(self, case: Case, *, theta: float, top: int, undisputed: float | None, out: str) -> int:
+    def _joint(self, case: Case, *, theta: float, limits: dict[str, Any], out: str) -> int:
         result = joint_identification(
-            case=case, top=top, theta=theta, undisputed=undisputed, progress=self._progress()
+            case=case,
+            top=limits["top"],
+            theta=theta,
+            undisputed=limits["undisputed"],
+            max_assignments=limits["most"],
+            progress=self._progress(),
         )
         for fixed in result.undisputed:
             self.stderr.write(
