@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "tracebureau.timeline",
     "tracebureau.reporting",
     "tracebureau.lists",
+    "tracebureau.identification",
     "tracebureau.audit",
 ]
 

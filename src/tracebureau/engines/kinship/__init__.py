@@ -19,10 +19,19 @@ answers the tests check. No Django here: the application calls this library.
 """
 
 from tracebureau.engines.kinship.batch import pairwise_table_batch
+from tracebureau.engines.kinship.joint import (
+    MAX_ASSIGNMENTS,
+    UNDISPUTED,
+    JointResult,
+    JointRow,
+    Undisputed,
+    assignment_loglik,
+    joint_identification,
+)
 from tracebureau.engines.kinship.likelihood import log_likelihood, marker_likelihood, member_genotype_table
 from tracebureau.engines.kinship.mutation import mutation_matrix
 from tracebureau.engines.kinship.pairwise import PairwiseTable, pairwise_lr, pairwise_table
-from tracebureau.engines.kinship.reading import read_case
+from tracebureau.engines.kinship.reading import read_case, read_case_files
 from tracebureau.engines.kinship.records import (
     FEMALE,
     MALE,
@@ -40,16 +49,23 @@ from tracebureau.engines.kinship.records import (
 __all__ = [
     "FEMALE",
     "MALE",
+    "MAX_ASSIGNMENTS",
     "MIN_FREQUENCY",
     "SILENT",
+    "UNDISPUTED",
     "Case",
     "Genotype",
+    "JointResult",
+    "JointRow",
     "KinshipInputError",
     "Locus",
     "MutationSetting",
     "PairwiseTable",
     "Pedigree",
     "Person",
+    "Undisputed",
+    "assignment_loglik",
+    "joint_identification",
     "log_likelihood",
     "marker_likelihood",
     "member_genotype_table",
@@ -58,4 +74,5 @@ __all__ = [
     "pairwise_table",
     "pairwise_table_batch",
     "read_case",
+    "read_case_files",
 ]

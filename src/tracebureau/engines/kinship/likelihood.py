@@ -33,6 +33,7 @@ Choices, following pedsuite (pedprobr) where programs differ:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -202,14 +203,32 @@ def _eliminate(factors: list[Factor], *, keep: tuple[int, ...]) -> Table:
     """Sum all variables but `keep` out of the product of the factors; the result is indexed by
     `keep` in the order given."""
     factors = list(factors)
-    variables = {v for scope, _ in factors for v in scope} - set(keep)
-    while variables:
-        variable = min(variables, key=lambda v: len(_union(f for f in factors if v in f[0])))
+    for variable in _elimination_order(tuple(scope for scope, _ in factors), keep):
         involved = [f for f in factors if variable in f[0]]
         scope = tuple(sorted(_union(involved) - {variable}))
         factors = [f for f in factors if variable not in f[0]] + [(scope, _contract(involved, scope))]
-        variables.discard(variable)
     return _contract(factors, keep)
+
+
+@functools.lru_cache(maxsize=4096)
+def _elimination_order(scopes: tuple[tuple[int, ...], ...], keep: tuple[int, ...]) -> tuple[int, ...]:
+    """The greedy order: at each step the variable whose elimination makes the smallest table.
+    It depends only on the factors' scopes, which repeat from marker to marker and from one
+    joint assignment to the next, so it is worked out once per shape.
+
+    >>> _elimination_order(((0,), (0, 1), (1, 2)), ())
+    (0, 1, 2)
+    """
+    remaining = [frozenset(scope) for scope in scopes]
+    variables = {v for scope in remaining for v in scope} - set(keep)
+    order: list[int] = []
+    while variables:
+        variable = min(variables, key=lambda v: len(frozenset().union(*(s for s in remaining if v in s))))
+        merged = frozenset().union(*(s for s in remaining if variable in s)) - {variable}
+        remaining = [s for s in remaining if variable not in s] + [merged]
+        order.append(variable)
+        variables.discard(variable)
+    return tuple(order)
 
 
 def _union(factors: Iterable[Factor]) -> set[int]:

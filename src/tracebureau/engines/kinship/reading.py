@@ -208,18 +208,48 @@ def read_case(folder: str | os.PathLike[str], *, missing_allele: Literal["error"
     """A whole case from its folder. An allele in a profile but not in the frequency table is an
     error, or with `missing_allele="add"` is added at `MIN_FREQUENCY` and its locus renormalised."""
     root = Path(folder)
-    families = read_families(root / "families.csv")
-    loci = read_frequencies(root / "freqs.csv")
-    references, _, where_references = read_profiles(root / "references.csv", name="references.csv")
-    remains, remains_sex, where_remains = read_profiles(root / "remains.csv", name="remains.csv")
-    mutations = read_mutations(root / "mutation.csv") if (root / "mutation.csv").exists() else {}
-    _check_references(references, families, where_references)
-    for profiles, where in ((references, where_references), (remains, where_remains)):
+    mutation = root / "mutation.csv"
+    return read_case_files(
+        families=root / "families.csv",
+        references=root / "references.csv",
+        remains=root / "remains.csv",
+        frequencies=root / "freqs.csv",
+        mutation=mutation if mutation.exists() else None,
+        missing_allele=missing_allele,
+        names=False,
+    )
+
+
+def read_case_files(
+    *,
+    families: str | os.PathLike[str],
+    references: str | os.PathLike[str],
+    remains: str | os.PathLike[str],
+    frequencies: str | os.PathLike[str],
+    mutation: str | os.PathLike[str] | None = None,
+    missing_allele: Literal["error", "add"] = "error",
+    names: bool = True,
+) -> Case:
+    """A whole case from its files, wherever they are (the CLI's `--families` ... options). With
+    `names`, messages name each file as given; without, by its bare name (`families.csv`)."""
+
+    def name(path: str | os.PathLike[str]) -> str:
+        return str(path) if names else Path(path).name
+
+    pedigrees = read_families(families, name=name(families))
+    loci = read_frequencies(frequencies, name=name(frequencies))
+    typed, _, where_references = read_profiles(references, name=name(references))
+    victims, remains_sex, where_remains = read_profiles(remains, name=name(remains))
+    mutations = read_mutations(mutation, name=name(mutation)) if mutation is not None else {}
+    _check_references(typed, pedigrees, where_references)
+    for profiles, where in ((typed, where_references), (victims, where_remains)):
         loci = _check_alleles(profiles, loci, where, missing_allele=missing_allele)
     for (marker, _sex), setting in mutations.items():
         if marker not in loci:
-            raise KinshipInputError(f"{setting.source}, column marker: {marker!r} is not in freqs.csv")
-    return Case(families, references, remains, loci, mutations, remains_sex)
+            raise KinshipInputError(
+                f"{setting.source}, column marker: {marker!r} is not in the frequency table"
+            )
+    return Case(pedigrees, typed, victims, loci, mutations, remains_sex)
 
 
 def _check_references(

@@ -1,0 +1,178 @@
+"""`tracebureau kinship`: the fixed CLI contract on dvir's example1, and bad input named by row."""
+
+import csv
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+import tracebureau.engines.kinship as kinship
+
+EXAMPLE1 = Path(kinship.__file__).parent / "tests" / "cases" / "example1"
+
+
+def files(folder: Path) -> list[str]:
+    return [
+        "--families",
+        str(folder / "families.csv"),
+        "--references",
+        str(folder / "references.csv"),
+        "--remains",
+        str(folder / "remains.csv"),
+        "--frequencies",
+        str(folder / "freqs.csv"),
+    ]
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def test_pairwise_writes_dvirs_lrs(tmp_path: Path) -> None:
+    out = tmp_path / "lr.csv"
+    call_command("kinship", "pairwise", *files(EXAMPLE1), "--out", str(out))
+    expected = json.loads((EXAMPLE1 / "expected.json").read_text())["pairwise_lr"]
+    rows = read(out)
+    assert list(rows[0]) == ["remains", "family", "missing", "lr"]
+    got = {(r["remains"], r["missing"]): float(r["lr"]) for r in rows}
+    assert len(rows) == 9 and {r["family"] for r in rows} == {"F1"}
+    for i, remains in enumerate(expected["rows"]):
+        for j, missing in enumerate(expected["cols"]):
+            assert got[(remains, missing)] == pytest.approx(expected["LR"][i][j], rel=1e-9, abs=1e-12)
+    assert got[("V2", "M2")] == 0.0  # an exclusion
+
+
+def test_joint_writes_dvirs_best_assignment_first(tmp_path: Path) -> None:
+    out = tmp_path / "joint.csv"
+    call_command("kinship", "joint", *files(EXAMPLE1), "--top", "5", "--out", str(out))
+    best = json.loads((EXAMPLE1 / "expected.json").read_text())["joint_top"][0]
+    rows = read(out)
+    assert list(rows[0]) == ["rank", "loglik", "posterior", "V1", "V2", "V3"]
+    assert len(rows) == 5 and [r["rank"] for r in rows] == ["1", "2", "3", "4", "5"]
+    assert {v: rows[0][v] for v in ("V1", "V2", "V3")} == {v: best[v] for v in ("V1", "V2", "V3")}
+    assert float(rows[0]["loglik"]) == pytest.approx(best["loglik"], abs=1e-9)
+    assert 0.5 < float(rows[0]["posterior"]) < 1
+    assert "*" in rows[1].values()
+
+
+def test_joint_names_undisputed_identifications(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "joint.csv"
+    call_command("kinship", "joint", *files(EXAMPLE1), "--undisputed", "1.5", "--out", str(out))
+    err = capsys.readouterr().err
+    assert "undisputed: V1 = M2 of F1" in err and "rows written to" in err
+    assert all(r["V1"] == "M2" for r in read(out))
+
+
+def copy_case(tmp_path: Path) -> Path:
+    folder = tmp_path / "case"
+    shutil.copytree(EXAMPLE1, folder)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "families.csv",
+            "family,id,fid,mid,sex,missing\nF1,A,B,C,1,FALSE\nF1,C,0,0,2,FALSE\nF1,B,A,C,1,TRUE\n",
+            "families.csv row 4, column fid/mid: pedigree cycle through 'A' (an ancestor of itself)",
+        ),
+        (
+            "families.csv",
+            "family,id,fid,mid,sex,missing\nF1,fa,0,0,2,FALSE\nF1,mo,0,0,2,FALSE\nF1,kid,fa,mo,1,TRUE\n",
+            "families.csv row 4, column fid: 'fa' is the father but not of that sex",
+        ),
+        (
+            "families.csv",
+            "family,id,fid,mid,sex\nF1,M1,0,0,1\n",
+            "families.csv row 1, column missing: missing column",
+        ),
+        (
+            "references.csv",
+            "id,marker,allele1,allele2\nR9,L1,1,1\n",
+            "references.csv row 2, column id: unknown id 'R9'",
+        ),
+        (
+            "remains.csv",
+            "id,marker,allele1,allele2\nV1,L1,1,9\n",
+            "remains.csv row 2, column allele2: allele '9' of L1 is not in the frequency table",
+        ),
+    ],
+)
+def test_a_malformed_file_is_named_with_its_row(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    folder = copy_case(tmp_path)
+    (folder / name).write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError) as error:
+        call_command("kinship", "pairwise", *files(folder), "--out", str(tmp_path / "lr.csv"))
+    assert message in str(error.value)
+    assert str(folder / name) in str(error.value)
+
+
+def test_unknown_alleles_can_be_added(tmp_path: Path) -> None:
+    folder = copy_case(tmp_path)
+    (folder / "remains.csv").write_text("id,marker,allele1,allele2\nV1,L1,1,9\n", encoding="utf-8")
+    out = tmp_path / "lr.csv"
+    call_command("kinship", "pairwise", *files(folder), "--unknown-alleles", "add", "--out", str(out))
+    rows = read(out)
+    assert [r["missing"] for r in rows] == ["M1", "M2", "M3"]
+    assert all(math.isfinite(float(r["lr"])) for r in rows)
+
+
+def test_too_many_assignments_is_a_command_error(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="more than 3 joint assignments"):
+        call_command(
+            "kinship", "joint", *files(EXAMPLE1), "--max-assignments", "3", "--out", str(tmp_path / "j")
+        )
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    args = files(EXAMPLE1)
+    args[args.index("--remains") + 1] = str(tmp_path / "nowhere.csv")
+    with pytest.raises(CommandError, match=r"nowhere\.csv: no such file"):
+        call_command("kinship", "joint", *args, "--out", str(tmp_path / "j.csv"))
+
+
+def test_the_console_script_exits_non_zero_and_reports_on_stderr(tmp_path: Path) -> None:
+    def run(*extra: str, folder: Path = EXAMPLE1) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tracebureau.cli", "kinship", *extra, *files(folder)],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=tmp_path,
+            env={**os.environ, "TRACEBUREAU_DATA_DIR": str(tmp_path)},
+        )
+
+    done = run("joint", "--out", str(tmp_path / "j.csv"))
+    assert done.returncode == 0, done.stderr
+    assert "joint 100%" in done.stderr and "10 rows written to" in done.stderr
+    folder = copy_case(tmp_path)
+    (folder / "freqs.csv").write_text("marker,allele,freq\nL1,1,0.5\nL1,2,x\n", encoding="utf-8")
+    done = run("pairwise", "--out", str(tmp_path / "lr.csv"), folder=folder)
+    assert done.returncode != 0
+    assert "freqs.csv row 3, column freq: 'x' is not a number" in done.stderr
+
+
+def test_a_sex_column_bars_pairings(tmp_path: Path) -> None:
+    # example1's missing persons are all male; a female remains pairs with none of them.
+    folder = copy_case(tmp_path)
+    (folder / "remains.csv").write_text(
+        "id,marker,allele1,allele2,sex\nV1,L1,1,1,1\nV2,L1,2,2,2\nV3,L1,1,2,1\n", encoding="utf-8"
+    )
+    lr, joint = tmp_path / "lr.csv", tmp_path / "joint.csv"
+    call_command("kinship", "pairwise", *files(folder), "--out", str(lr))
+    call_command("kinship", "joint", *files(folder), "--top", "100", "--out", str(joint))
+    assert {r["lr"] for r in read(lr) if r["remains"] == "V2"} == {"NA"}
+    rows = read(joint)
+    assert rows and all(r["V2"] == "*" for r in rows)
+    assert sum(float(r["posterior"]) for r in rows) == pytest.approx(1.0)
