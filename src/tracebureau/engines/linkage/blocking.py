@@ -104,40 +104,29 @@ def _join(left: Codes, right: Codes, max_block: int) -> Pairs:
     return left_index, right_index.astype(np.int64)
 
 
-def _typo_keys(columns: Columns, typo_field: str, exact_field: str) -> tuple[Codes, Codes]:
+Owned = tuple[Codes, Codes]  # (record index, key): a key of which a record may hold several
+
+
+def _owned_join(left: Owned, right: Owned, max_block: int) -> Pairs:
+    """Record pairs (not key pairs) that share a key of multi-valued keys."""
+    i, j = _join(left[1], right[1], max_block)
+    return left[0][i], right[0][j]
+
+
+def _typo_keys(columns: Columns, typo_field: str, exact_field: str) -> Owned:
+    """One name field exactly, with every one-letter deletion of the other."""
     owners, deletions = columns.deletions[typo_field]
     return owners, _combine(columns.names[exact_field].canonical[owners], deletions)
 
 
-def _typo_join(
-    left: Columns, right: Columns, left_fields: tuple[str, str], right_fields: tuple[str, str], max_block: int
-) -> Pairs:
-    """Pairs in which one name field (typo, exact) of each side agrees exactly and the other is
-    at most one typo apart."""
-    left_owners, left_keys = _typo_keys(left, *left_fields)
-    right_owners, right_keys = _typo_keys(right, *right_fields)
-    i, j = _join(left_keys, right_keys, max_block)
-    return left_owners[i], right_owners[j]
-
-
-def _number_slip_keys(columns: Columns) -> tuple[Codes, Codes]:
-    """(owner, key) for either name together with the service number's sorted characters, so
-    that the key holds when the list swapped two digits, or surname and given name."""
+def _number_slip_keys(columns: Columns) -> Owned:
+    """Either name together with the service number's sorted characters, so that the key holds
+    when the list swapped two digits, or surname and given name."""
     owners = np.arange(len(columns), dtype=np.int64)
     keys = [
         _hashed(columns.names[f].canonical, columns.number_anagram) for f in ("family_name", "given_name")
     ]
     return np.concatenate([owners, owners]), np.concatenate(keys)
-
-
-def _initials_crosswise_join(left: Columns, right: Columns, max_block: int) -> Pairs:
-    """Pairs with the same full birth date where one side's surname begins as the other's given
-    name does: the names written in each other's place."""
-    pairs = [
-        _join(_date_initial(left, a), _date_initial(right, b), max_block)
-        for a, b in (("family_initial", "given_initial"), ("given_initial", "family_initial"))
-    ]
-    return np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
 
 
 def _full_date(columns: Columns) -> Codes:
@@ -146,16 +135,33 @@ def _full_date(columns: Columns) -> Codes:
     return np.where(birth[:, 2] > 0, birth[:, 0] * 10_000 + birth[:, 1] * 100 + birth[:, 2], -1)
 
 
-def _date_initial(columns: Columns, initial: str) -> Codes:
-    return _combine(_full_date(columns), getattr(columns, initial))
+def _date_initial(columns: Columns, initial: str) -> Owned:
+    return np.arange(len(columns), dtype=np.int64), _combine(_full_date(columns), getattr(columns, initial))
 
 
-def _number_slip_join(left: Columns, right: Columns, max_block: int) -> Pairs:
-    """Pairs that share one name and a service number up to two swapped characters."""
-    left_owners, left_keys = _number_slip_keys(left)
-    right_owners, right_keys = _number_slip_keys(right)
-    i, j = _join(left_keys, right_keys, max_block)
-    return left_owners[i], right_owners[j]
+def _recall_joins(left: Columns, right: Columns, max_block: int) -> list[Pairs]:
+    """The keys that join something other than two single-valued codes:
+    - one name exactly and the other within one typo, straight and crosswise (a two-word name
+      with a typo may have been split in the wrong order);
+    - a name and a service number up to two swapped digits;
+    - the same full birth date with one side's surname initial as the other's given initial.
+    """
+    family_typo, given_typo = ("family_name", "given_name"), ("given_name", "family_name")
+    sides: list[tuple[Owned, Owned]] = [
+        (_typo_keys(left, *a), _typo_keys(right, *b))
+        for a, b in (
+            (family_typo, family_typo),
+            (given_typo, given_typo),
+            (family_typo, given_typo),
+            (given_typo, family_typo),
+        )
+    ]
+    sides.append((_number_slip_keys(left), _number_slip_keys(right)))
+    sides += [
+        (_date_initial(left, a), _date_initial(right, b))
+        for a, b in (("family_initial", "given_initial"), ("given_initial", "family_initial"))
+    ]
+    return [_owned_join(a, b, max_block) for a, b in sides]
 
 
 def candidate_pairs(left: Columns, right: Columns | None, *, max_block: int = MAX_BLOCK) -> Pairs:
@@ -169,37 +175,19 @@ def candidate_pairs(left: Columns, right: Columns | None, *, max_block: int = MA
     >>> [p.tolist() for p in candidate_pairs(a, b)]
     [[0], [0]]
     """
+    other = left if right is None else right
     left_keys = blocking_keys(left)
     right_keys = left_keys if right is None else blocking_keys(right)
-    n_right = len(left) if right is None else len(right)
+    joined = [_join(lk, rk, max_block) for lk, rk in zip(left_keys, right_keys, strict=True)]
+    joined += _recall_joins(left, other, max_block)
     found: list[npt.NDArray[np.int64]] = []
-    for left_key, right_key in zip(left_keys, right_keys, strict=True):
-        i, j = _join(left_key, right_key, max_block)
+    for i, j in joined:
         if right is None:
             keep = i < j
             i, j = i[keep], j[keep]
-        found.append(i * n_right + j)
-    family_typo, given_typo = ("family_name", "given_name"), ("given_name", "family_name")
-    # Straight, then crosswise: a two-word name with a typo may have been split in the wrong order.
-    for left_fields, right_fields in (
-        (family_typo, family_typo),
-        (given_typo, given_typo),
-        (family_typo, given_typo),
-        (given_typo, family_typo),
-    ):
-        i, j = _typo_join(left, left if right is None else right, left_fields, right_fields, max_block)
-        if right is None:
-            keep = i < j
-            i, j = i[keep], j[keep]
-        found.append(i * n_right + j)
-    other = left if right is None else right
-    for i, j in (_number_slip_join(left, other, max_block), _initials_crosswise_join(left, other, max_block)):
-        if right is None:
-            keep = i < j
-            i, j = i[keep], j[keep]
-        found.append(i * n_right + j)
+        found.append(i * len(other) + j)
     pair_codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-    return pair_codes // n_right, pair_codes % n_right
+    return pair_codes // len(other), pair_codes % len(other)
 
 
 def rule_membership(left: Columns, right: Columns, i: Codes, j: Codes) -> npt.NDArray[np.bool_]:
