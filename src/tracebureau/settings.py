@@ -160,6 +160,9 @@ TRACEBUREAU_REQUIRE_TWO_FACTOR = env_bool("TRACEBUREAU_REQUIRE_TWO_FACTOR", True
 OTP_TOTP_ISSUER = env_str("TRACEBUREAU_TOTP_ISSUER", "tracebureau")
 # An administrator removes a lost device in the admin, but never reads its secret there.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A DNA identification is confirmed only at or above this likelihood ratio (as log10: 4 is an
+# LR of 10 000, dvir's default for an undisputed identification), and by a second officer.
+TRACEBUREAU_IDENTIFICATION_LOG10_LR = env_int("TRACEBUREAU_IDENTIFICATION_LOG10_LR", 4, minimum=1)
 TRACEBUREAU_API_TOKEN_DAYS = env_int("TRACEBUREAU_API_TOKEN_DAYS", 30, minimum=1)
 
 # A session ends after this long without a request, and when the browser closes: an unlocked

@@ -17,6 +17,7 @@ urlpatterns = [
     path("timeline/", include("tracebureau.timeline.urls")),
     path("statistics/", include("tracebureau.reporting.urls")),
     path("lists/", include("tracebureau.lists.urls")),
+    path("identification/", include("tracebureau.identification.urls")),
     path("audit/", include("tracebureau.audit.urls")),
     path("api/", include("tracebureau.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -63,6 +63,9 @@ class Can(StrEnum):
     READ_AUDIT = "read_audit"
     MANAGE_USERS = "manage_users"
     RECONCILE_LISTS = "reconcile_lists"  # upload incoming lists and work their review queue
+    IDENTIFY = "identify"  # repatriations, remains cases, references, match runs, decisions
+    SEE_GENETIC_DATA = "see_genetic_data"  # DNA profiles: the most sensitive data held
+    NOTIFY_FAMILIES = "notify_families"  # the family-liaison queue of in-person notifications
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,8 @@ GRANTS: dict[str, Grant] = {
         Can.SEE_RELEASED_STATISTICS, Can.BREAK_GLASS, Can.RECONCILE_LISTS,
     ),
     Role.EXCHANGE_COORDINATOR: _grant(*_READER, Can.RECORD_EVENTS, Can.EXPORT),
-    Role.IDENTIFICATION_OFFICER: _grant(*_READER, Can.RECORD_EVENTS),
-    Role.FAMILY_LIAISON: _grant(Can.SEE_INDIVIDUALS, family_facing=True),
+    Role.IDENTIFICATION_OFFICER: _grant(*_READER, Can.RECORD_EVENTS, Can.IDENTIFY, Can.SEE_GENETIC_DATA),
+    Role.FAMILY_LIAISON: _grant(Can.SEE_INDIVIDUALS, Can.NOTIFY_FAMILIES, family_facing=True),
     Role.PRESS_OFFICER: _grant(Can.SEE_RELEASED_STATISTICS),
     Role.AGENCY_LIAISON: _grant(Can.SEE_INDIVIDUALS, agency_scoped=True),
     Role.AUDITOR: _grant(Can.READ_AUDIT),
@@ -348,6 +351,34 @@ def _candidates(queryset: QuerySet, user: Any, access: Access, action: str) -> Q
     return rows.filter(person__in=_visible_person_ids(user, access))
 
 
+def _identification(path: str | None = None, *, capability: Can = Can.IDENTIFY) -> Rule:
+    """Identification records: for those who identify (or, with `capability`, notify), and only
+    where the person they name (at `path`) is one the user may see."""
+
+    def rule(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+        if capability not in access.can:
+            return queryset.none()
+        if path is not None:
+            queryset = queryset.filter(**{f"{path}__in": _visible_person_ids(user, access)})
+        return queryset
+
+    return rule
+
+
+def _remains(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    if Can.IDENTIFY not in access.can:
+        return queryset.none()
+    return queryset.filter(classification__in=access.levels)
+
+
+def _notification_tasks(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    if not {Can.NOTIFY_FAMILIES, Can.IDENTIFY} & access.can:
+        return queryset.none()
+    if action == CHANGE and Can.NOTIFY_FAMILIES not in access.can:
+        return queryset.none()  # identification officers follow the queue; liaisons work it
+    return queryset.filter(person__in=_visible_person_ids(user, access))
+
+
 RULES: dict[str, Rule] = {
     "registry.Person": _persons,
     "registry.NameVariant": _of_visible_persons("person"),
@@ -367,6 +398,17 @@ RULES: dict[str, Rule] = {
     "lists.Reconciliation": _of_visible_lists("incoming_list"),
     "lists.Candidate": _candidates,
     "lists.Decision": _of_visible_lists("row__incoming_list"),
+    "identification.Repatriation": _identification(),
+    "identification.RemainsCase": _remains,
+    "identification.CustodyEntry": _identification(),
+    "identification.FrequencyTable": _identification(),
+    "identification.MatchRun": _identification(),
+    "identification.MatchOutcome": _identification(),
+    "identification.ReferenceSample": _identification("person"),
+    "identification.MatchCandidate": _identification("person"),
+    "identification.IdentificationDecision": _identification(),
+    "identification.GeneticProfile": _identification(capability=Can.SEE_GENETIC_DATA),
+    "identification.NotificationTask": _notification_tasks,
 }
 
 

@@ -90,9 +90,10 @@ def person_record(person: Person) -> dict[str, str]:
 
 class Reporter:
     """Writes progress to the job's row (at most every PROGRESS_INTERVAL_S, and at each new
-    stage), and finds out there whether the job was cancelled."""
+    stage), and finds out there whether the job was cancelled. Any job model with `status`,
+    `stage` and `progress` will do (identification's match runs use it too)."""
 
-    def __init__(self, job: Reconciliation) -> None:
+    def __init__(self, job: Any) -> None:
         self.job, self.stage, self.last = job, "", 0.0
 
     def __call__(self, stage: str, percent: float) -> None:
@@ -100,7 +101,7 @@ class Reporter:
         if stage == self.stage and now - self.last < PROGRESS_INTERVAL_S:
             return
         self.stage, self.last = stage, now
-        updated = Reconciliation.objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).update(
+        updated = type(self.job).objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).update(
             stage=stage[:200], progress=max(0, min(100, int(percent)))
         )
         if not updated:
@@ -112,9 +113,15 @@ class Reporter:
 
 def reconciliation_run(reconciliation_id: int) -> str:
     """Run the job; returns the status it ended in."""
-    job = Reconciliation.objects.select_related("incoming_list", "requested_by").get(pk=reconciliation_id)
+    return run_job(Reconciliation, reconciliation_id, _run)
+
+
+def run_job(model: Any, job_id: int, work: Callable[[Any, Reporter], None]) -> str:
+    """Claim a queued job row of `model`, do `work(job, report)` as the user who asked for it,
+    and leave the row done, failed (with the error) or cancelled; returns that status."""
+    job = model.objects.select_related("requested_by").get(pk=job_id)
     claimed = (
-        Reconciliation.objects.filter(pk=job.pk)
+        model.objects.filter(pk=job.pk)
         .exclude(status__in=FINISHED)
         .update(
             status=JobStatus.RUNNING,
@@ -129,12 +136,12 @@ def reconciliation_run(reconciliation_id: int) -> str:
     report = Reporter(job)
     try:
         with context.acting(surface="system", user=job.requested_by):
-            _run(job, report)
+            work(job, report)
     except Cancelled:
         return JobStatus.CANCELLED
     except Exception as exc:
-        logger.exception("reconciliation %s failed", job.pk)
-        Reconciliation.objects.filter(pk=job.pk).update(
+        logger.exception("%s %s failed", model._meta.verbose_name, job.pk)
+        model.objects.filter(pk=job.pk).update(
             status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
         )
         return JobStatus.FAILED
