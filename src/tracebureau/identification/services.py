@@ -398,7 +398,7 @@ def _record_identified(proposal: IdentificationDecision, by: Any) -> Event:
     """The events of a confirmed identification; returns the "identified" one."""
     person, remains_case = proposal.person, proposal.remains_case
     assert person is not None
-    source = identification_source()
+    source = identification_source(by)
     batch = remains_case.repatriation
     if not Event.objects.filter(person=person, kind=EventKind.REMAINS_REPATRIATED).exists():
         _event(
@@ -434,7 +434,7 @@ def _event(person: Person, kind: str, on: dt.date, source: Source, by: Any, note
     )
 
 
-def identification_source() -> Source:
+def identification_source(by: Any) -> Source:
     """The source of the events an identification records. Made on first use, outside the
     reference-data screens: it is the system's own source, not one an officer chooses."""
     source, _created = Source.objects.get_or_create(
@@ -443,6 +443,7 @@ def identification_source() -> Source:
             "kind": SourceKind.OFFICIAL,
             "reliability": Reliability.A,
             "description": "Identifications confirmed by DNA and a second officer.",
+            "created_by": by,
         },
     )
     return source
@@ -466,7 +467,7 @@ def burial_record(
         status.person,
         EventKind.BURIED,
         buried_on,
-        identification_source(),
+        identification_source(by),
         by,
         _("Buried at %(place)s.") % {"place": place.strip()},
     )
