@@ -163,7 +163,7 @@ def test_a_bad_profile_file_names_the_row_and_stores_nothing(
 ) -> None:
     before = (RemainsCase.objects.count(), GeneticProfile.objects.count())
     bad = "id,marker,allele1,allele2\nR-3,L1,a,b\nR-4,L1,a,\n"
-    with pytest.raises(ValidationError, match="pm2.csv row 3, column allele2"):
+    with pytest.raises(ValidationError, match=r"pm2\.csv row 3, column allele2"):
         services.remains_profiles_import(
             by=first_officer, repatriation=world.batch, file_name="pm2.csv", content=bad.encode()
         )
@@ -181,7 +181,7 @@ def test_a_case_number_of_another_batch_is_refused(world: Identification, first_
     other = services.repatriation_create(
         by=first_officer, title="Second batch", arrived_on=dt.date(2022, 6, 20)
     )
-    with pytest.raises(ValidationError, match="pm.csv row 2: case number R-1 belongs to another batch"):
+    with pytest.raises(ValidationError, match=r"pm\.csv row 2: case number R-1 belongs to another batch"):
         services.remains_profiles_import(
             by=first_officer,
             repatriation=other,
