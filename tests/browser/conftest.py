@@ -8,6 +8,7 @@ SQLite file in a temporary folder, loaded through the services by seed.py.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -20,8 +21,12 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 HERE = Path(__file__).resolve().parent
 USERNAME, PASSWORD = "navy.officer", "a-long-browser-password-1"
@@ -45,8 +50,12 @@ def _free_port() -> int:
 
 def _tracebureau(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tracebureau.cli", *args], env=env, check=True,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "tracebureau.cli", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -61,6 +70,29 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 3
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"the server did not answer at {url} within {seconds} s")
+
+
+def sign_in(
+    page, server_url: str, *, landing: str, username: str = USERNAME, password: str = PASSWORD
+) -> None:
+    """Password, then the code, starting from `landing` (where the browser ends). A code is
+    accepted once, so if another test has just used this one, wait for the next."""
+    from django_otp.oath import totp
+
+    page.goto(f"{server_url}{landing}")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/accounts/two-factor/"))
+    for _attempt in range(2):
+        page.locator("#id_code").fill(f"{totp(TOTP_KEY):06d}")
+        page.keyboard.press("Enter")
+        try:
+            page.wait_for_url(f"{server_url}{landing}", timeout=5_000)
+            return
+        except Exception:  # refused: the code was used a moment ago; wait for the next
+            time.sleep(31 - time.time() % 30)
+    raise AssertionError("the second factor was refused")
 
 
 @pytest.fixture(scope="session")
@@ -79,12 +111,16 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = (data_dir / "server.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "tracebureau.cli", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     # The background job worker (reconciliations), as `tracebureau serve` starts it.
     worker = subprocess.Popen(
         [sys.executable, "-m", "tracebureau.cli", "db_worker", "--no-startup-delay", "--interval", "0.2"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         url = f"http://127.0.0.1:{port}"

@@ -57,3 +57,46 @@ registry.person_create(
 )
 for n in range(5):
     registry.person_create(by=by, family_name=f"Шевченко-{n}", given_names="Андрій", category="missing")
+
+# Identification: two officers (a DNA identification needs a second one), a missing sailor whose
+# father and mother gave references, and the batch his remains arrive in. Both parents are
+# homozygous for rare alleles (p = 0.05) at three markers, so remains a/b there give
+# LR = 1 / (2 · 0.05 · 0.05) = 200 per marker, 200³ = 8 000 000 in all (10^6.9).
+from tracebureau.identification import services as identification  # noqa: E402
+
+officers = []
+for name in ("dna.first", "dna.second"):
+    officer = User.objects.create_user(
+        name, password="a-long-browser-password-1", roles=["identification_officer"],
+        clearance="confidential",
+    )
+    TOTPDevice.objects.create(
+        user=officer, name="browser", confirmed=True, key="3132333435363738393031323334353637383930"
+    )
+    officers.append(officer)
+missing = registry.person_create(
+    by=by, family_name="Мельник", given_names="Олег", patronymic="Іванович", category="missing", sex="male",
+    agency=navy, birth_year=1999,
+)
+timeline.event_record(
+    person=missing, kind="reported_missing", occurred_on=dt.date(2022, 5, 20), precision="day",
+    source=mother, credibility=3, by=by,
+)
+frequencies = "marker,allele,freq\n" + "".join(
+    f"L{n},{allele},{freq}\n" for n in (1, 2, 3) for allele, freq in (("a", 0.05), ("b", 0.05), ("c", 0.9))
+)
+identification.frequency_table_import(
+    by=officers[0], name="Generated test population", file_name="freqs.csv", content=frequencies.encode()
+)
+for code, donor, sex, relationship, allele in (
+    ("REF-1", "Мельник Іван", 1, "father", "a"), ("REF-2", "Мельник Ганна", 2, "mother", "b"),
+):
+    identification.reference_sample_create(
+        by=officers[0], person=missing, sample_code=code, donor_name=donor, donor_sex=sex,
+        relationship=relationship, consent_given_on=dt.date(2022, 6, 1),
+        markers={f"L{n}": [allele, allele] for n in (1, 2, 3)},
+    )
+identification.repatriation_create(
+    by=officers[0], title="58 bodies to Kyiv", arrived_on=dt.date(2022, 6, 14), counterpart="Russian side",
+    route="Zaporizhzhia – Kyiv", bodies_reported=58,
+)

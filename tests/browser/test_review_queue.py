@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
-from django_otp.oath import totp
 
-from .conftest import PASSWORD, TOTP_KEY, USERNAME
+from .conftest import sign_in
 
 pytestmark = pytest.mark.browser
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "review-queue.png"
@@ -24,27 +22,8 @@ LIST_CSV = (
 )
 
 
-def sign_in(page, server_url: str) -> None:
-    """Password, then the code; a code is accepted once, so if another test module has just used
-    this one, wait for the next."""
-    page.goto(f"{server_url}/lists/")
-    page.locator("#id_username").fill(USERNAME)
-    page.locator("#id_password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/accounts/two-factor/"))
-    for _attempt in range(2):
-        page.locator("#id_code").fill(f"{totp(TOTP_KEY):06d}")
-        page.keyboard.press("Enter")
-        try:
-            page.wait_for_url(f"{server_url}/lists/", timeout=5_000)
-            return
-        except Exception:  # refused: the code was used by the module before; wait for the next
-            time.sleep(31 - time.time() % 30)
-    raise AssertionError("the second factor was refused")
-
-
 def test_an_analyst_reconciles_a_list(page, server_url, tmp_path):
-    sign_in(page, server_url)
+    sign_in(page, server_url, landing="/lists/")
     page.wait_for_url(f"{server_url}/lists/")
     page.get_by_role("button", name="Upload a list").click()
     csv_file = tmp_path / "adversary-2022-06-10.csv"
