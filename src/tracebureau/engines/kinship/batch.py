@@ -18,6 +18,7 @@ markers, so a block's running sums stay in cache while its tables are gathered.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 from numpy.typing import NDArray
@@ -52,10 +53,11 @@ def pairwise_table_batch(*, case: Case, chunk: int = CHUNK) -> PairwiseTable:
 
 
 def pairwise_lr_matrix(
-    *, case: Case, chunk: int = CHUNK
+    *, case: Case, chunk: int = CHUNK, workers: int = 1
 ) -> tuple[tuple[str, ...], Columns, NDArray[np.float64]]:
     """The same LRs as an array (remains × members), NaN where the sexes bar the pairing: what a
-    caller with millions of pairs wants instead of a tuple of Python floats per pair."""
+    caller with millions of pairs wants instead of a tuple of Python floats per pair. With
+    `workers` > 1 the markers' tables are computed in that many processes."""
     columns = tuple((family, m) for family, pedigree in case.families.items() for m in pedigree.missing)
     remains = tuple(case.remains)
     for remains_id, profile in case.remains.items():
@@ -64,7 +66,7 @@ def pairwise_lr_matrix(
     if not columns:
         return remains, columns, np.zeros((len(remains), 0))
     log_lr = np.zeros((len(columns), len(remains)))
-    markers = [_marker_lookup(case, columns, remains, locus) for locus in case.loci.values()]
+    markers = _lookups(case, columns, remains, workers)
     for start in range(0, len(columns), chunk):
         block = log_lr[start : start + chunk]
         for tables, which, codes in markers:
@@ -72,6 +74,29 @@ def pairwise_lr_matrix(
     lr = np.exp(log_lr, out=log_lr).T
     lr[_barred(case, remains, columns)] = np.nan
     return remains, columns, lr
+
+
+def _lookups(
+    case: Case, columns: Columns, remains: tuple[str, ...], workers: int
+) -> list[tuple[Table, NDArray[np.intp], NDArray[np.intp]]]:
+    if workers <= 1 or len(case.loci) < 2:
+        return [_marker_lookup(case, columns, remains, locus) for locus in case.loci.values()]
+    with ProcessPoolExecutor(workers, initializer=_receive, initargs=(case, columns, remains)) as pool:
+        return list(pool.map(_marker_lookup_received, case.loci.values()))
+
+
+_received: tuple[Case, Columns, tuple[str, ...]] | None = None
+
+
+def _receive(case: Case, columns: Columns, remains: tuple[str, ...]) -> None:
+    """A worker's copy of the case, sent once rather than with every marker."""
+    global _received
+    _received = (case, columns, remains)
+
+
+def _marker_lookup_received(locus: Locus) -> tuple[Table, NDArray[np.intp], NDArray[np.intp]]:
+    assert _received is not None
+    return _marker_lookup(*_received, locus)
 
 
 def _marker_lookup(
