@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export TRACEBUREAU_DATA_DIR ?= $(CURDIR)/data
 PYTEST_ARGS ?=
 
-.PHONY: bench-harness bench-linkage bench-linkage-quick demo serve test test-fast lint typecheck migrations-check schema-check check clean-venv
+.PHONY: bench-harness bench-kinship bench-kinship-quick bench-linkage bench-linkage-quick demo serve test test-fast lint typecheck migrations-check schema-check check clean-venv
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,11 +44,19 @@ bench-linkage: $(VENV)/.installed-bench
 
 ## bench-harness: the benchmark harness's own tests (CI runs them; they assert no timing)
 bench-harness: $(VENV)/.installed-bench $(VENV)/.installed-test
-	$(BIN)/pytest -q -p no:cacheprovider tests/benchmarks_linkage
+	$(BIN)/pytest -q -p no:cacheprovider tests/benchmarks_linkage tests/benchmarks_kinship
 
 ## bench-linkage-quick: the same at CI size, written to benchmarks/linkage/quick/ (ignored by git)
 bench-linkage-quick: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.linkage --quick $(BENCH_ARGS)
+
+## bench-kinship: 5,000 remains × 20,000 families × 23 markers, joint and the exact path; rewrites benchmarks/kinship/REPORT.md
+bench-kinship: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.kinship $(BENCH_ARGS)
+
+## bench-kinship-quick: the same at CI size, written to benchmarks/kinship/quick/ (ignored by git)
+bench-kinship-quick: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.kinship --quick $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

@@ -18,7 +18,7 @@ answers the tests check. No Django here: the application calls this library.
     10.0
 """
 
-from tracebureau.engines.kinship.batch import pairwise_table_batch
+from tracebureau.engines.kinship.batch import marker_lr_table, pairwise_lr_matrix, pairwise_table_batch
 from tracebureau.engines.kinship.joint import (
     MAX_ASSIGNMENTS,
     UNDISPUTED,
@@ -45,6 +45,12 @@ from tracebureau.engines.kinship.records import (
     Pedigree,
     Person,
 )
+from tracebureau.engines.kinship.simulate import (
+    IdentificationPower,
+    identification_power,
+    simulate_alleles,
+    simulate_profiles,
+)
 
 __all__ = [
     "FEMALE",
@@ -55,6 +61,7 @@ __all__ = [
     "UNDISPUTED",
     "Case",
     "Genotype",
+    "IdentificationPower",
     "JointResult",
     "JointRow",
     "KinshipInputError",
@@ -65,14 +72,19 @@ __all__ = [
     "Person",
     "Undisputed",
     "assignment_loglik",
+    "identification_power",
     "joint_identification",
     "log_likelihood",
     "marker_likelihood",
+    "marker_lr_table",
     "member_genotype_table",
     "mutation_matrix",
     "pairwise_lr",
+    "pairwise_lr_matrix",
     "pairwise_table",
     "pairwise_table_batch",
     "read_case",
     "read_case_files",
+    "simulate_alleles",
+    "simulate_profiles",
 ]

@@ -3,27 +3,37 @@
 The pairwise LR at one marker is L(family, member = g) / (L(family) · P(g)), and the first
 factor is the member's predictive genotype distribution given the family. It does not depend
 on the remains, so it is computed once per (missing member, marker) as a table over all
-genotypes, turned into a table of LRs by genotype, and every remains then costs one lookup per
-marker: NumPy gathers the whole chunk of remains against every member at once. The result is
-the same as `pairwise.pairwise_table` (tested equal); θ > 0 is not offered here, because the
-correction couples the remains' alleles with the founders' and the table would depend on more
-than the genotype.
+genotypes, turned into a table of log LRs by genotype, and every remains then costs one lookup
+per marker. The result is the same as `pairwise.pairwise_table` (tested equal); θ > 0 is not
+offered here, because the correction couples the remains' alleles with the founders' and the
+table would depend on more than the genotype.
+
+Two things make a bureau-sized batch (thousands of remains, tens of thousands of families)
+cheap. Many members share a table: families of the same shape whose references show the same
+genotypes at a marker give the same predictive distribution, so tables are keyed by that
+(`_signature`) and computed once. And the lookups are done a block of members at a time over all
+markers, so a block's running sums stay in cache while its tables are gathered.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 from numpy.typing import NDArray
 
 from tracebureau.engines.kinship.likelihood import member_genotype_table
-from tracebureau.engines.kinship.mutation import transmission_matrices
+from tracebureau.engines.kinship.mutation import Matrix, transmission_matrices
 from tracebureau.engines.kinship.pairwise import PairwiseTable
-from tracebureau.engines.kinship.records import SILENT, Case, KinshipInputError, Locus
+from tracebureau.engines.kinship.records import SILENT, Case, Genotype, KinshipInputError, Locus, Pedigree
 
 Table = NDArray[np.float64]
+Columns = tuple[tuple[str, str], ...]
 
-#: Remains gathered at once; bounds memory at members × CHUNK floats per marker.
-CHUNK = 4096
+#: Members whose LRs are summed at once over every marker: their running sums (members × remains
+#: floats) should stay in the processor's cache.
+CHUNK = 32
 
 
 def pairwise_table_batch(*, case: Case, chunk: int = CHUNK) -> PairwiseTable:
@@ -37,57 +47,154 @@ def pairwise_table_batch(*, case: Case, chunk: int = CHUNK) -> PairwiseTable:
     >>> [[round(lr, 9) for lr in row] for row in pairwise_table_batch(case=case).lr]  # 1 / (2 p_a); no data
     [[2.5], [1.0]]
     """
+    remains, columns, lr = pairwise_lr_matrix(case=case, chunk=chunk)
+    rows = tuple(tuple(None if np.isnan(v) else float(v) for v in row) for row in lr)
+    return PairwiseTable(remains, columns, rows)
+
+
+def pairwise_lr_matrix(
+    *, case: Case, chunk: int = CHUNK, workers: int = 1
+) -> tuple[tuple[str, ...], Columns, NDArray[np.float64]]:
+    """The same LRs as an array (remains × members), NaN where the sexes bar the pairing: what a
+    caller with millions of pairs wants instead of a tuple of Python floats per pair. With
+    `workers` > 1 the markers' tables are computed in that many processes."""
     columns = tuple((family, m) for family, pedigree in case.families.items() for m in pedigree.missing)
     remains = tuple(case.remains)
     for remains_id, profile in case.remains.items():
         for marker in profile.keys() - case.loci.keys():
             raise KinshipInputError(f"{remains_id}: marker {marker!r} has no frequency table")
-    log_lr = np.zeros((len(remains), len(columns)))
     if not columns:
-        return PairwiseTable(remains, columns, tuple(() for _ in remains))
-    for locus in case.loci.values():
-        seen = {
-            a
-            for profile in (*case.remains.values(), *case.references.values())
-            for a in profile.get(locus.marker, ())
-        }
-        alleles, tables = _lr_tables(case, columns, locus, seen)
-        first, second = _allele_indices(case, remains, locus, alleles)
-        for start in range(0, len(remains), chunk):
-            rows = slice(start, start + chunk)
-            typed = first[rows] >= 0
-            gathered = tables[:, first[rows].clip(0), second[rows].clip(0)].T  # (remains, members)
-            with np.errstate(divide="ignore"):
-                log_lr[rows] += np.where(typed[:, None], np.log(gathered), 0.0)
-    return PairwiseTable(remains, columns, _with_sexes(case, remains, columns, np.exp(log_lr)))
+        return remains, columns, np.zeros((len(remains), 0))
+    log_lr = np.zeros((len(columns), len(remains)))
+    markers = _lookups(case, columns, remains, workers)
+    for start in range(0, len(columns), chunk):
+        block = log_lr[start : start + chunk]
+        for tables, which, codes in markers:
+            block += np.take(tables[which[start : start + chunk]], codes, axis=1)
+    lr = np.exp(log_lr, out=log_lr).T
+    lr[_barred(case, remains, columns)] = np.nan
+    return remains, columns, lr
 
 
-def _lr_tables(
-    case: Case, columns: tuple[tuple[str, str], ...], locus: Locus, seen: set[str]
-) -> tuple[list[str], Table]:
-    """LR[member, i, j]: the LR of a remains of genotype i/j at this marker for each member, over
-    the alleles anyone shows (the others lumped where the mutation model allows)."""
+def _lookups(
+    case: Case, columns: Columns, remains: tuple[str, ...], workers: int
+) -> list[tuple[Table, NDArray[np.intp], NDArray[np.intp]]]:
+    if workers <= 1 or len(case.loci) < 2:
+        return [_marker_lookup(case, columns, remains, locus) for locus in case.loci.values()]
+    with ProcessPoolExecutor(workers, initializer=_receive, initargs=(case, columns, remains)) as pool:
+        return list(pool.map(_marker_lookup_received, case.loci.values()))
+
+
+_received: tuple[Case, Columns, tuple[str, ...]] | None = None
+
+
+def _receive(case: Case, columns: Columns, remains: tuple[str, ...]) -> None:
+    """A worker's copy of the case, sent once rather than with every marker."""
+    global _received
+    _received = (case, columns, remains)
+
+
+def _marker_lookup_received(locus: Locus) -> tuple[Table, NDArray[np.intp], NDArray[np.intp]]:
+    assert _received is not None
+    return _marker_lookup(*_received, locus)
+
+
+def _marker_lookup(
+    case: Case, columns: Columns, remains: tuple[str, ...], locus: Locus
+) -> tuple[Table, NDArray[np.intp], NDArray[np.intp]]:
+    """At one marker: the distinct log-LR tables, flattened over genotypes with a last entry 0
+    for an untyped remains; which table each member uses; and each remains' entry."""
+    seen = {
+        a
+        for profile in (*case.remains.values(), *case.references.values())
+        for a in profile.get(locus.marker, ())
+    }
     father, mother = transmission_matrices(locus, case.mutations)
-    tables = []
-    for family, member in columns:
-        alleles, joint = member_genotype_table(
-            pedigree=case.families[family],
-            member=member,
-            profiles=case.references,
-            locus=locus,
-            father_matrix=father,
-            mother_matrix=mother,
-            alleles=seen,
-        )
-        family_likelihood = float(joint.sum())
-        if family_likelihood <= 0:
-            raise KinshipInputError(
-                f"family {family}: its references are impossible at {locus.marker} (L = 0)"
+    keys: dict[tuple[object, ...], int] = {}
+    tables: list[Table] = []
+    alleles: list[str] = []
+    which = np.empty(len(columns), dtype=np.intp)
+    for j, (family, member) in enumerate(columns):
+        pedigree = case.families[family]
+        key = _signature(pedigree, member, case.references, locus.marker)
+        if key not in keys:
+            keys[key] = len(tables)
+            found, _, lr = marker_lr_table(
+                pedigree=pedigree,
+                member=member,
+                references=case.references,
+                locus=locus,
+                father_matrix=father,
+                mother_matrix=mother,
+                alleles=seen,
             )
-        frequencies = _frequencies(locus, alleles)
-        unrelated = np.outer(frequencies, frequencies)
-        tables.append(_phenotypes(joint / family_likelihood, alleles) / _phenotypes(unrelated, alleles))
-    return alleles, np.stack(tables)
+            # The order depends only on the locus, the mutation model and `seen`: the same for all.
+            assert not alleles or found == alleles
+            alleles = found
+            with np.errstate(divide="ignore"):
+                tables.append(np.append(np.log(lr).ravel(), 0.0))
+        which[j] = keys[key]
+    return np.stack(tables), which, _genotype_codes(case, remains, locus, alleles)
+
+
+def _signature(
+    pedigree: Pedigree, member: str, references: Mapping[str, Mapping[str, Genotype]], marker: str
+) -> tuple[object, ...]:
+    """What a member's table at a marker depends on: the family's shape with every person named
+    by position (sex, parents' positions, who is sought) and the references' genotypes there.
+    Equal signatures give equal tables; families entered in the same order share them."""
+    position = {person.id: k for k, person in enumerate(pedigree.persons)}
+    return tuple(
+        (
+            person.sex,
+            position.get(person.father or "", -1),
+            position.get(person.mother or "", -1),
+            person.id == member,
+            tuple(sorted(references.get(person.id, {}).get(marker, ()))),
+        )
+        for person in pedigree.persons
+    )
+
+
+def marker_lr_table(
+    *,
+    pedigree: Pedigree,
+    member: str,
+    references: Mapping[str, Mapping[str, Genotype]],
+    locus: Locus,
+    father_matrix: Matrix | None = None,
+    mother_matrix: Matrix | None = None,
+    alleles: Iterable[str] | None = None,
+) -> tuple[list[str], Table, Table]:
+    """At one marker: the alleles (as `member_genotype_table` returns them), the member's
+    predictive distribution over ordered genotypes given the references, and LR[i, j] of a
+    remains showing i/j (the predictive probability of that phenotype over the unrelated one).
+
+    >>> from tracebureau.engines.kinship.records import Person
+    >>> trio = Pedigree("F", (Person("fa", 1), Person("mo", 2), Person("son", 1, "fa", "mo", missing=True)))
+    >>> alleles, predictive, lr = marker_lr_table(pedigree=trio, member="son",
+    ...     references={"mo": {"L1": ("a", "a")}}, locus=Locus("L1", ("a", "b"), np.array([0.2, 0.8])))
+    >>> lr.round(9).tolist()  # a/a: 1 / p_a; a/b: 1 / (2 p_a); b/b: excluded
+    [[5.0, 2.5], [2.5, 0.0]]
+    """
+    found, joint = member_genotype_table(
+        pedigree=pedigree,
+        member=member,
+        profiles=references,
+        locus=locus,
+        father_matrix=father_matrix,
+        mother_matrix=mother_matrix,
+        alleles=alleles,
+    )
+    family_likelihood = float(joint.sum())
+    if family_likelihood <= 0:
+        raise KinshipInputError(
+            f"family {pedigree.family}: its references are impossible at {locus.marker} (L = 0)"
+        )
+    frequencies = _frequencies(locus, found)
+    predictive = joint / family_likelihood
+    unrelated = np.outer(frequencies, frequencies)
+    return found, predictive, _phenotypes(predictive, found) / _phenotypes(unrelated, found)
 
 
 def _frequencies(locus: Locus, alleles: list[str]) -> Table:
@@ -106,32 +213,29 @@ def _phenotypes(ordered: Table, alleles: list[str]) -> Table:
     return table
 
 
-def _allele_indices(
+def _genotype_codes(
     case: Case, remains: tuple[str, ...], locus: Locus, alleles: list[str]
-) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Each remains' two allele indices in `alleles`, -1 where it was not typed at the locus."""
+) -> NDArray[np.intp]:
+    """Each remains' entry in a flattened table: i · n + j for i/j, n² where it was not typed."""
     index = {allele: k for k, allele in enumerate(alleles) if allele in locus.alleles}
-    pairs = [case.remains[r].get(locus.marker) for r in remains]
-    for r, pair in zip(remains, pairs, strict=True):
-        for allele in pair or ():
+    n = len(alleles)
+    codes = np.full(len(remains), n * n, dtype=np.intp)
+    for k, remains_id in enumerate(remains):
+        pair = case.remains[remains_id].get(locus.marker)
+        if pair is None:
+            continue
+        for allele in pair:
             if allele not in index:
                 raise KinshipInputError(
-                    f"{r}, marker {locus.marker}: allele {allele!r} is not in the frequency table"
+                    f"{remains_id}, marker {locus.marker}: allele {allele!r} is not in the frequency table"
                 )
-    first = np.array([index[p[0]] if p else -1 for p in pairs], dtype=np.intp)
-    second = np.array([index[p[1]] if p else -1 for p in pairs], dtype=np.intp)
-    return first, second
+        codes[k] = index[pair[0]] * n + index[pair[1]]
+    return codes
 
 
-def _with_sexes(
-    case: Case, remains: tuple[str, ...], columns: tuple[tuple[str, str], ...], lr: Table
-) -> tuple[tuple[float | None, ...], ...]:
-    rows = []
-    for i, remains_id in enumerate(remains):
-        sex = case.remains_sex.get(remains_id)
-        row = [
-            None if sex and sex != case.families[family][member].sex else float(lr[i, j])
-            for j, (family, member) in enumerate(columns)
-        ]
-        rows.append(tuple(row))
-    return tuple(rows)
+def _barred(case: Case, remains: tuple[str, ...], columns: Columns) -> NDArray[np.bool_]:
+    """True where a remains of known sex meets a member of the other sex."""
+    remains_sex = np.array([case.remains_sex.get(r, 0) or 0 for r in remains])
+    member_sex = np.array([case.families[family][member].sex for family, member in columns])
+    barred: NDArray[np.bool_] = (remains_sex[:, None] != 0) & (remains_sex[:, None] != member_sex[None, :])
+    return barred
