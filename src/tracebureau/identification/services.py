@@ -235,8 +235,9 @@ def frequency_table_import(*, by: Any, name: str, file_name: str, content: bytes
 # --- match runs -------------------------------------------------------------------------------
 
 
-def match_run_start(*, by: Any, repatriation: Repatriation) -> MatchRun:
-    """Queue a run of the kinship engine over the batch; one run at a time per batch."""
+def match_run_start(*, by: Any, repatriation: Repatriation, background: bool = True) -> MatchRun:
+    """Queue a run of the kinship engine over the batch; one run at a time per batch. With
+    `background=False` (the demo loader, scripts) it runs here and returns finished."""
     policy.require(by, Can.SEE_GENETIC_DATA)
     policy.require_row(by, repatriation, CHANGE)
     table = FrequencyTable.objects.order_by("-id").first()
@@ -250,7 +251,13 @@ def match_run_start(*, by: Any, repatriation: Repatriation) -> MatchRun:
         run = MatchRun.objects.create(
             repatriation=repatriation, frequency_table=table, requested_by=by, stage=gettext_noop("Queued")
         )
-        transaction.on_commit(lambda: _enqueue(run))
+        if background:
+            transaction.on_commit(lambda: _enqueue(run))
+    if not background:
+        from tracebureau.identification.matching import match_run_run
+
+        match_run_run(run.pk)
+        run.refresh_from_db()
     return run
 
 
@@ -357,11 +364,17 @@ def _require_not_identified_elsewhere(person: Person, remains_case: RemainsCase)
 
 @transaction.atomic
 def confirmation_decide(
-    *, by: Any, proposal: IdentificationDecision, approve: bool, reason: str = ""
+    *,
+    by: Any,
+    proposal: IdentificationDecision,
+    approve: bool,
+    reason: str = "",
+    identified_on: dt.date | None = None,
 ) -> IdentificationDecision:
     """A second identification officer approves or rejects a proposal. Approval records
-    "identified" on the person's timeline (and "remains repatriated", dated the batch's
-    arrival, if the timeline lacks it) and opens the in-person notification task."""
+    "identified" on the person's timeline, dated `identified_on` (today unless a decision taken
+    earlier is being entered), and "remains repatriated", dated the batch's arrival, if the
+    timeline lacks it; and it opens the in-person notification task."""
     remains_case, person = proposal.remains_case, proposal.person
     _lock(by, remains_case)
     if proposal.action != DecisionAction.PROPOSED or person is None:
@@ -373,7 +386,7 @@ def confirmation_decide(
     event = None
     if approve:
         _require_not_identified_elsewhere(person, remains_case)
-        event = _record_identified(proposal, by)
+        event = _record_identified(proposal, by, identified_on or timezone.localdate())
     try:
         with transaction.atomic():
             decision = _decision(
@@ -394,7 +407,7 @@ def confirmation_decide(
     return decision
 
 
-def _record_identified(proposal: IdentificationDecision, by: Any) -> Event:
+def _record_identified(proposal: IdentificationDecision, by: Any, on: dt.date) -> Event:
     """The events of a confirmed identification; returns the "identified" one."""
     person, remains_case = proposal.person, proposal.remains_case
     assert person is not None
@@ -413,7 +426,7 @@ def _record_identified(proposal: IdentificationDecision, by: Any) -> Event:
     return _event(
         person,
         EventKind.IDENTIFIED,
-        timezone.localdate(),
+        on,
         source,
         by,
         _("Identified by DNA: remains case %(ref)s, LR 10^%(lr).1f.")

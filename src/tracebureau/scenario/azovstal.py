@@ -23,6 +23,7 @@ from tracebureau.registry import services as registry
 from tracebureau.registry.models import Person
 from tracebureau.reporting.services import release_create
 from tracebureau.scenario.cast import PersonSpec, build_cast
+from tracebureau.scenario.dna import identify_kyiv
 from tracebureau.scenario.names import Spelling, russian_latin_spelling, russian_spelling
 from tracebureau.scenario.world import World, world_create
 from tracebureau.timeline import services as timeline
@@ -339,9 +340,12 @@ def remains(story: Story) -> None:
         note="According to preliminary data, four of them served in the Azov regiment.",
     )
     first = _identify_and_bury(story, story.cohorts["exchange_50"], 0.5, "2022-07-01")
-    second = _identify_and_bury(story, story.cohorts["kyiv_58"], 0.6, "2022-07-15")
-    story.say(f"remains: {exchanged} repatriated in the 50-to-50 exchange, {kyiv} brought to Kyiv, "
-              f"{first[0] + second[0]} identified, {first[1] + second[1]} buried at the memorial")
+    story.say(f"remains: {exchanged} repatriated in the 50-to-50 exchange, {kyiv} brought to Kyiv; "
+              f"of the exchange, {first[0]} identified and {first[1]} buried at the memorial")
+    # The 58 are identified through the identification officers' workflow, by DNA.
+    cases, identified, buried = identify_kyiv(story, story.cohorts["kyiv_58"], identify=0.6)
+    story.say(f"DNA: {cases} remains cases matched against their families, {identified} identified "
+              f"by two officers, {buried} buried")
 
 
 # ---- the untidy parts ---------------------------------------------------------------------------

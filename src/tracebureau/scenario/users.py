@@ -47,6 +47,8 @@ ACCOUNTS = (
                 ("exchange_coordinator",), "negotiation_sensitive"),
     DemoAccount("identification", "identification officer: remains and identifications",
                 ("identification_officer",), "confidential"),
+    DemoAccount("identification2", "second identification officer: approves DNA identifications",
+                ("identification_officer",), "confidential"),
     DemoAccount("liaison", "family liaison officer: sees no unit, no capture place, nothing detrimental",
                 ("family_liaison",), "restricted"),
     DemoAccount("navy", "agency liaison of the navy: sees navy personnel only",

@@ -134,7 +134,9 @@ def test_accounts_that_need_a_second_factor_get_a_demo_authenticator(demo: Demo)
     rows = {row[0]: row[1:] for row in (line.split("\t") for line in
             (demo.data_dir / "demo-credentials.txt").read_text().splitlines()[1:])}
     with_codes = {name for name, row in rows.items() if len(row) == 2 and row[1].startswith("otpauth://totp/")}
-    assert with_codes == {"officer", "analyst", "coordinator", "identification", "liaison", "admin"}
+    assert with_codes == {
+        "officer", "analyst", "coordinator", "identification", "identification2", "liaison", "admin",
+    }
     assert "officer / " in demo.output and "authenticator: otpauth://totp/" in demo.output
     assert "tracebureau totp-code NAME" in demo.output
 
@@ -155,12 +157,27 @@ def test_every_situation_of_the_story_occurs(timelines: list[TimelineView]) -> N
     }
 
 
+@pytest.mark.django_db
+def test_the_58_are_identified_through_the_two_officer_workflow(demo: Demo) -> None:
+    from tracebureau.identification.models import IdentificationDecision, MatchRun, RemainsCase
+
+    batch_cases = RemainsCase.objects.filter(repatriation__title="Bodies of Azovstal defenders brought to Kyiv")
+    assert batch_cases.count() == cohort_sizes(SIZE)["kyiv_58"]
+    assert MatchRun.objects.get().status == "done"
+    confirmed = IdentificationDecision.objects.filter(action="confirmed")
+    assert confirmed.exists()
+    assert all(d.by_id != d.decides.by_id for d in confirmed.select_related("decides"))
+    assert all(d.event.kind == "identified" for d in confirmed.select_related("event"))
+
+
 def test_a_death_report_contradicted_by_a_later_video_is_flagged(timelines: list[TimelineView]) -> None:
     flagged = [t for t in timelines if t.conflicts]
     assert flagged
-    death, sign_of_life = flagged[0].conflicts[0]
-    assert (death.kind, death.grade, sign_of_life.kind) == ("killed", "D3", "proof_of_life")
-    assert flagged[0].status.situation == "in_custody"
+    video = [
+        t for t in flagged for death, sign in t.conflicts
+        if (death.kind, death.grade, sign.kind) == ("killed", "D3", "proof_of_life")
+    ]
+    assert video and video[0].status.situation == "in_custody"
 
 
 def test_a_weak_rumour_of_death_changes_nothing(timelines: list[TimelineView]) -> None:
