@@ -26,6 +26,7 @@ from tracebureau.engines.kinship.joint import (
     JointRow,
     Undisputed,
     assignment_loglik,
+    incompatible_markers,
     joint_identification,
 )
 from tracebureau.engines.kinship.likelihood import log_likelihood, marker_likelihood, member_genotype_table
@@ -65,6 +66,7 @@ __all__ = [
     "Person",
     "Undisputed",
     "assignment_loglik",
+    "incompatible_markers",
     "joint_identification",
     "log_likelihood",
     "marker_likelihood",
