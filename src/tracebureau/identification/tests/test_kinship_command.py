@@ -176,3 +176,21 @@ def test_a_sex_column_bars_pairings(tmp_path: Path) -> None:
     rows = read(joint)
     assert rows and all(r["V2"] == "*" for r in rows)
     assert sum(float(r["posterior"]) for r in rows) == pytest.approx(1.0)
+
+
+def test_max_incompatible_makes_dvirs_exclusion_example_tractable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = EXAMPLE1.parent / "exclusionExample"
+    out = tmp_path / "joint.csv"
+    args = [*files(folder), "--mutation", str(folder / "mutation.csv"), "--out", str(out)]
+    call_command("kinship", "joint", *args, "--max-incompatible", "2", "--top", "1")
+    best = read(out)[0]
+    assert {v: m for v, m in best.items() if v.startswith("V") and m != "*"} == {
+        "V5": "M13",
+        "V13": "M14",
+        "V15": "M6",
+    }
+    assert "197 assignments searched, 155 pairs excluded before" in capsys.readouterr().err
+    with pytest.raises(CommandError, match="--max-incompatible must be 0 or more"):
+        call_command("kinship", "joint", *args, "--max-incompatible", "-1")

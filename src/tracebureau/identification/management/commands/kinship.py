@@ -6,11 +6,13 @@ Thin on purpose: the engine reads, checks and computes; this writes what it retu
 
 * `pairwise` writes `remains,family,missing,lr` for every (remains, missing person) pair: LR 0
   is an exclusion, `NA` a pairing the sexes rule out (only when remains.csv gives a sex).
-* `joint [--top N] [--undisputed T | --no-undisputed]` writes `rank,loglik,posterior` and one
-  column per remains with the missing person assigned or `*`; `loglik` is the natural log of the
-  likelihood of all the data under the assignment, the posterior is under a flat prior over the
-  assignments searched. Undisputed identifications (dvir's rule, T = 10 000 by default) are
-  fixed before the search, hold in every row, and are named on stderr.
+* `joint [--top N] [--undisputed T | --no-undisputed] [--max-incompatible K]` writes
+  `rank,loglik,posterior` and one column per remains with the missing person assigned or `*`;
+  `loglik` is the natural log of the likelihood of all the data under the assignment, the
+  posterior is under a flat prior over the assignments searched. Undisputed identifications
+  (dvir's rule, T = 10 000 by default) are fixed before the search, hold in every row, and are
+  named on stderr. Pairs with LR 0 are never proposed; `--max-incompatible K` also drops pairs
+  with more than K markers that only a mutation explains (dvir's `findExcluded`).
 
 A malformed file stops it with the file, row and column named; progress goes to stderr.
 """
@@ -67,6 +69,14 @@ class Command(BaseCommand):
         )
         joint.add_argument("--no-undisputed", action="store_true", help="fix nothing before the search")
         joint.add_argument(
+            "--max-incompatible",
+            type=int,
+            default=None,
+            metavar="K",
+            help="also never propose a pair with more than K markers incompatible without mutation "
+            "(dvir's maxIncomp, 2 there); by default only pairs with LR 0 are never proposed",
+        )
+        joint.add_argument(
             "--max-assignments",
             type=int,
             default=MAX_ASSIGNMENTS,
@@ -83,8 +93,17 @@ class Command(BaseCommand):
             else:
                 if options["top"] < 1:
                     raise CommandError(f"--top must be at least 1, not {options['top']}")
+                if (options["max_incompatible"] or 0) < 0:
+                    raise CommandError(
+                        f"--max-incompatible must be 0 or more, not {options['max_incompatible']}"
+                    )
                 undisputed = None if options["no_undisputed"] else options["undisputed"]
-                limits = {"top": options["top"], "undisputed": undisputed, "most": options["max_assignments"]}
+                limits = {
+                    "top": options["top"],
+                    "undisputed": undisputed,
+                    "most": options["max_assignments"],
+                    "incompatible": options["max_incompatible"],
+                }
                 count = self._joint(case, theta=theta, limits=limits, out=out)
         except KinshipInputError as error:
             raise CommandError(str(error)) from None
@@ -129,6 +148,7 @@ class Command(BaseCommand):
             theta=theta,
             undisputed=limits["undisputed"],
             max_assignments=limits["most"],
+            max_incompatible=limits["incompatible"],
             progress=self._progress(),
         )
         for fixed in result.undisputed:
@@ -136,7 +156,7 @@ class Command(BaseCommand):
                 f"undisputed: {fixed.remains} = {fixed.missing} of {fixed.family} (LR {fixed.lr:.6g}), "
                 "fixed before the search"
             )
-        self.stderr.write(f"{result.count} assignments searched")
+        self.stderr.write(f"{result.count} assignments searched, {result.excluded} pairs excluded before")
         with open(out, "w", newline="", encoding="utf-8") as file:
             writer = csv.writer(file)
             writer.writerow(["rank", "loglik", "posterior", *result.remains])
