@@ -4,8 +4,10 @@ the kinship engine on CSV files.
 
 Thin on purpose: the engine reads, checks and computes; this writes what it returns.
 
-* `pairwise` writes `remains,family,missing,lr` for every (remains, missing person) pair: LR 0
-  is an exclusion, `NA` a pairing the sexes rule out (only when remains.csv gives a sex).
+* `pairwise [--dropout D]` writes `remains,family,missing,lr` for every (remains, missing
+  person) pair: LR 0 is an exclusion, `NA` a pairing the sexes rule out (only when remains.csv
+  gives a sex). `--dropout D` lets each allele of a remains drop out with probability D (a
+  remains showing one allele may be a heterozygote); 0 by default.
 * `joint [--top N] [--undisputed T | --no-undisputed] [--max-incompatible K]` writes
   `rank,loglik,posterior` and one column per remains with the missing person assigned or `*`;
   `loglik` is the natural log of the likelihood of all the data under the assignment, the
@@ -59,6 +61,13 @@ class Command(BaseCommand):
                 help="an allele absent from the frequencies: report it (error) or add it at 0.001 (add)",
             )
             sub.add_argument("--out", required=True, help="where to write the CSV")
+        pairwise.add_argument(
+            "--dropout",
+            type=float,
+            default=0.0,
+            metavar="D",
+            help="drop-out probability of each allele of a remains (0)",
+        )
         joint.add_argument("--top", type=int, default=10, help="how many assignments to write (10)")
         joint.add_argument(
             "--undisputed",
@@ -89,7 +98,9 @@ class Command(BaseCommand):
         case = self._read(options)
         try:
             if action == "pairwise":
-                count = self._pairwise(case, theta=theta, out=out)
+                if not 0.0 <= options["dropout"] < 1.0:
+                    raise CommandError(f"--dropout must be in [0, 1), not {options['dropout']}")
+                count = self._pairwise(case, theta=theta, dropout=options["dropout"], out=out)
             else:
                 if options["top"] < 1:
                     raise CommandError(f"--top must be at least 1, not {options['top']}")
@@ -128,9 +139,12 @@ class Command(BaseCommand):
         except UnicodeDecodeError as error:
             raise CommandError(f"a file is not UTF-8: {error}") from None
 
-    def _pairwise(self, case: Case, *, theta: float, out: str) -> int:
+    def _pairwise(self, case: Case, *, theta: float, dropout: float, out: str) -> int:
         self.stderr.write(f"pairwise: {len(case.remains)} remains against {_missing_count(case)} missing")
-        table = pairwise_table(case=case, theta=theta) if theta > 0 else pairwise_table_batch(case=case)
+        if theta > 0 or dropout > 0:  # the batch path knows neither
+            table = pairwise_table(case=case, theta=theta, dropout=dropout)
+        else:
+            table = pairwise_table_batch(case=case)
         rows = 0
         with open(out, "w", newline="", encoding="utf-8") as file:
             writer = csv.writer(file)
