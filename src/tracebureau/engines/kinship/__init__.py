@@ -19,6 +19,7 @@ answers the tests check. No Django here: the application calls this library.
 """
 
 from tracebureau.engines.kinship.batch import pairwise_table_batch
+from tracebureau.engines.kinship.familias import FamiliasFile, read_familias
 from tracebureau.engines.kinship.joint import (
     MAX_ASSIGNMENTS,
     UNDISPUTED,
@@ -55,6 +56,7 @@ __all__ = [
     "SILENT",
     "UNDISPUTED",
     "Case",
+    "FamiliasFile",
     "Genotype",
     "JointResult",
     "JointRow",
@@ -77,4 +79,5 @@ __all__ = [
     "pairwise_table_batch",
     "read_case",
     "read_case_files",
+    "read_familias",
 ]
