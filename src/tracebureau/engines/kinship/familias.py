@@ -122,9 +122,11 @@ def read_familias(
 
 def _text(source: Source) -> str:
     if isinstance(source, (str, os.PathLike)):
-        # Familias writes Windows-1252 on Windows; its names are usually ASCII.
-        with open(source, encoding="utf-8-sig", errors="replace") as file:
-            return file.read()
+        raw = Path(source).read_bytes()
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return raw.decode("cp1252", errors="replace")  # Familias on Windows writes its code page
     return source.read().removeprefix("\ufeff")
 
 
@@ -387,7 +389,7 @@ def _dvi(
     mutations: Mapping[tuple[str, int], MutationSetting],
     missing_prefix: str,
 ) -> Case:
-    remains, families = _dvi_entries(lines, start)
+    remains, families = _dvi_entries(lines, start, loci)
     pedigrees: dict[str, Pedigree] = {}
     references: dict[str, dict[str, Genotype]] = {}
     for family in families:
@@ -395,7 +397,7 @@ def _dvi(
         pedigrees[family.name] = pedigree
         references.update({p.name: p.profile for p in family.persons if p.profile and p.name in pedigree})
     _check_unique_ids(pedigrees)
-    case = Case(
+    return Case(
         pedigrees,
         references,
         {p.name: p.profile for p in remains},
@@ -403,11 +405,11 @@ def _dvi(
         dict(mutations),
         {p.name: p.sex for p in remains if p.sex},
     )
-    _check_alleles(case, lines.name)
-    return case
 
 
-def _dvi_entries(lines: _Lines, start: int) -> tuple[list[_DviPerson], list[_DviFamily]]:
+def _dvi_entries(
+    lines: _Lines, start: int, loci: Mapping[str, Locus]
+) -> tuple[list[_DviPerson], list[_DviFamily]]:
     """The unidentified persons and the reference families, walking the headings."""
     path: list[str] = []
     remains: list[_DviPerson] = []
@@ -431,26 +433,29 @@ def _dvi_entries(lines: _Lines, start: int) -> tuple[list[_DviPerson], list[_Dvi
                 families[-1].pedigrees.append(("", []))
             continue
         key, _, value = (part.strip() for part in line.partition("="))
-        _dvi_value(path, key, value, remains, families, number, lines)
+        _dvi_value(path, (key, value), remains, families, (number, lines, loci))
     return remains, families
+
+
+_Where = tuple[int, _Lines, Mapping[str, Locus]]  # the line, the file, the database to check against
 
 
 def _dvi_value(
     path: Sequence[str],
-    key: str,
-    value: str,
+    entry: tuple[str, str],
     remains: list[_DviPerson],
     families: list[_DviFamily],
-    number: int,
-    lines: _Lines,
+    where: _Where,
 ) -> None:
+    key, value = entry
+    number, lines, _ = where
     section = path[0] if path else ""
     if section == "Unidentified persons" and len(path) >= 2 and remains:
-        _person_value(remains[-1], key, value, number, lines)
+        _person_value(remains[-1], entry, where)
     elif section == "Reference Families" and len(path) == 2 and key == "Name" and families:
         families[-1].name = value
     elif section == "Reference Families" and len(path) >= 4 and path[2] == "Persons":
-        _person_value(families[-1].persons[-1], key, value, number, lines)
+        _person_value(families[-1].persons[-1], entry, where)
     elif section == "Reference Families" and len(path) == 4 and path[2] == "Pedigrees":
         _, pairs = families[-1].pedigrees[-1]
         if key == "Name":
@@ -463,7 +468,9 @@ def _dvi_value(
             pairs[-1] = (pairs[-1][0], value, pairs[-1][2])
 
 
-def _person_value(person: _DviPerson, key: str, value: str, number: int, lines: _Lines) -> None:
+def _person_value(person: _DviPerson, entry: tuple[str, str], where: _Where) -> None:
+    key, value = entry
+    number, lines, loci = where
     if key == "Name":
         person.name = value
     elif key == "Gender":
@@ -473,10 +480,18 @@ def _person_value(person: _DviPerson, key: str, value: str, number: int, lines: 
     elif key == "Allele1":
         person.allele1 = value
     elif key == "Allele2":
-        if not person.marker:
+        marker, person.marker = person.marker, ""
+        if not marker:
             raise KinshipInputError(f"{lines.where(number)}: an allele without its SystemName= line")
-        person.profile[person.marker] = (person.allele1, value)
-        person.marker = ""
+        if marker not in loci:
+            raise KinshipInputError(f"{lines.where(number)}: marker {marker!r} is not in the database")
+        if not person.allele1 and not value:
+            return  # not typed
+        for allele in (person.allele1, value):
+            if allele not in loci[marker].alleles:
+                message = f"allele {allele!r} of {marker} ({person.name}) is not in the database"
+                raise KinshipInputError(f"{lines.where(number)}: {message}")
+        person.profile[marker] = (person.allele1, value)
 
 
 def _dvi_pedigree(family: _DviFamily, lines: _Lines, missing_prefix: str) -> Pedigree:
@@ -546,19 +561,3 @@ def _check_unique_ids(pedigrees: Mapping[str, Pedigree]) -> None:
                     "our cases key persons by name alone, so rename one in Familias"
                 )
             owner[person] = family
-
-
-def _check_alleles(case: Case, name: str) -> None:
-    for kind, profiles in (("reference", case.references), ("unidentified person", case.remains)):
-        for person, profile in profiles.items():
-            for marker, genotype in profile.items():
-                locus = case.loci.get(marker)
-                if locus is None:
-                    raise KinshipInputError(
-                        f"{name}: {kind} {person!r}: marker {marker!r} is not in the database"
-                    )
-                for allele in genotype:
-                    if allele not in locus.alleles:
-                        raise KinshipInputError(
-                            f"{name}: {kind} {person!r}: allele {allele!r} of {marker} is not in the database"
-                        )

@@ -114,3 +114,11 @@ def test_a_truncated_file_is_named() -> None:
     text = "\n".join((FILES / "paternity.fam").read_text().split("\n")[:30])
     with pytest.raises(KinshipInputError, match=r"x\.fam line 31: the file ends too early"):
         read_familias(io.StringIO(text), name="x.fam")
+
+
+def test_an_unknown_allele_in_the_dvi_section_is_named_with_its_line() -> None:
+    lines = (FILES / "dvi-example.fam").read_text().split("\n")
+    assert lines[52] == "Allele2= 2"  # V2's second allele at L1, line 53
+    lines[52] = "Allele2= 7"
+    with pytest.raises(KinshipInputError, match=re.escape("x.fam line 53: allele '7' of L1 (V2) is not")):
+        read_familias(io.StringIO("\n".join(lines)), name="x.fam")
