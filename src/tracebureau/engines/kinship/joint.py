@@ -90,12 +90,15 @@ def joint_identification(
     undisputed: float | None = UNDISPUTED,
     max_assignments: int = MAX_ASSIGNMENTS,
     max_incompatible: int | None = None,
+    dropout: float = 0.0,
     progress: Progress | None = None,
 ) -> JointResult:
     """The `top` most likely assignments of the remains of `case` to its missing persons (all of
     them with `top=None`). `undisputed=None` fixes nothing before the search. `max_incompatible`
     (dvir's `maxIncomp`, 2 there) also prunes pairs with more incompatible markers than that,
-    counted without mutation; None prunes only the exact exclusions (LR 0).
+    counted without mutation; None prunes only the exact exclusions (LR 0). `dropout` is each
+    remains' drop-out probability where `case.dropout` gives none (see `likelihood`); an
+    undisputed remains placed in its family keeps it.
 
     Two remains, one missing son of a mother a/a; frequencies p_a = 0.2, p_b = 0.8. Remains V1 a/a
     (LR 1/p_a = 5) and V2 b/b (excluded). Assignments: {V1→son} with L = p_a² · p_a · p_b² and
@@ -112,6 +115,8 @@ def joint_identification(
     [(('son', None), 0.833333333), ((None, None), 0.166666667)]
     """
     _check_missing_ids(case)
+    if dropout > 0:
+        case = replace(case, dropout={**{r: dropout for r in case.remains}, **case.dropout})
     original = case
     case, fixed, table = _fix_undisputed(case, theta=theta, threshold=undisputed, progress=progress)
     candidates, excluded = _candidates(case, table, max_incompatible=max_incompatible)
@@ -178,6 +183,7 @@ class _Scorer:
     def __init__(self, case: Case, theta: float, *, table: PairwiseTable | None = None) -> None:
         self.case = case
         self.theta = theta
+        self.degraded = {p: d for p, d in case.dropout.items() if p in case.references}
         self.matrices = {m: transmission_matrices(locus, case.mutations) for m, locus in case.loci.items()}
         self.family_of = {m: f for f, pedigree in case.families.items() for m in pedigree.missing}
         self.families: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
@@ -214,16 +220,23 @@ class _Scorer:
             pedigree = self.case.families[family]
             profiles = {p: self.case.references[p] for p in pedigree.ids if p in self.case.references}
             profiles.update({missing: self.case.remains[remains] for missing, remains in pairs})
-            self.families[key] = self._loglik(pedigree, profiles)
+            dropout = {**self.degraded, **{m: self.case.dropout.get(r, 0.0) for m, r in pairs}}
+            self.families[key] = self._loglik(pedigree, profiles, dropout)
         return self.families[key]
 
     def _alone(self, remains: str) -> float:
         if remains not in self.alone:
             alone = Pedigree("alone", (Person(remains, MALE),))
-            self.alone[remains] = self._loglik(alone, {remains: self.case.remains[remains]})
+            dropout = {remains: self.case.dropout.get(remains, 0.0)}
+            self.alone[remains] = self._loglik(alone, {remains: self.case.remains[remains]}, dropout)
         return self.alone[remains]
 
-    def _loglik(self, pedigree: Pedigree, profiles: Mapping[str, Mapping[str, tuple[str, str]]]) -> float:
+    def _loglik(
+        self,
+        pedigree: Pedigree,
+        profiles: Mapping[str, Mapping[str, tuple[str, str]]],
+        dropout: Mapping[str, float],
+    ) -> float:
         total = 0.0
         for marker, locus in self.case.loci.items():
             father, mother = self.matrices[marker]
@@ -234,6 +247,7 @@ class _Scorer:
                 father_matrix=father,
                 mother_matrix=mother,
                 theta=self.theta,
+                dropout=dropout,
             )
             if value <= 0:
                 return -math.inf
@@ -242,7 +256,9 @@ class _Scorer:
 
 
 def _pairwise(case: Case, theta: float) -> PairwiseTable:
-    return pairwise_table(case=case, theta=theta) if theta > 0 else pairwise_table_batch(case=case)
+    if theta > 0 or any(d > 0 for d in case.dropout.values()):  # the batch path models neither
+        return pairwise_table(case=case, theta=theta)
+    return pairwise_table_batch(case=case)
 
 
 def _candidates(
@@ -295,7 +311,7 @@ def incompatible_markers(*, case: Case) -> dict[tuple[str, str], int]:
         }
         profiles = {r: {marker: p[marker]} if marker in p else {} for r, p in case.remains.items()}
         single = replace(case, families=consistent, remains=profiles, loci={marker: locus}, mutations={})
-        table = pairwise_table_batch(case=single)
+        table = _pairwise(single, 0.0)
         for remains, row in zip(table.remains, table.lr, strict=True):
             for (_, missing), lr in zip(table.missing, row, strict=True):
                 if lr is not None:
@@ -350,15 +366,20 @@ def undisputed_pairs(table: PairwiseTable, *, threshold: float) -> list[Undisput
 def _place(case: Case, found: Sequence[Undisputed]) -> Case:
     families = dict(case.families)
     references = dict(case.references)
+    dropouts = dict(case.dropout)
     for u in found:
         pedigree = families[u.family]
         persons = tuple(replace(p, missing=False) if p.id == u.missing else p for p in pedigree.persons)
         families[u.family] = Pedigree(u.family, persons)
         references[u.missing] = case.remains[u.remains]
+        if u.remains in case.dropout:
+            dropouts[u.missing] = case.dropout[u.remains]  # degraded still, now as a reference
     gone = {u.remains for u in found}
     remains = {r: profile for r, profile in case.remains.items() if r not in gone}
     sexes = {r: sex for r, sex in case.remains_sex.items() if r not in gone}
-    return replace(case, families=families, references=references, remains=remains, remains_sex=sexes)
+    return replace(
+        case, families=families, references=references, remains=remains, remains_sex=sexes, dropout=dropouts
+    )
 
 
 def _assignments(

@@ -73,7 +73,7 @@ def pairwise_lr(
         return None
     _check_dropout(dropout)
     matrices = {marker: transmission_matrices(locus, mutations or {}) for marker, locus in loci.items()}
-    return _lr(pedigree, missing, remains, references, loci, matrices, (theta, dropout), {})
+    return _lr(pedigree, missing, remains, references, loci, matrices, (theta, dropout, {}), {})
 
 
 def _check_dropout(dropout: float) -> None:
@@ -88,11 +88,11 @@ def _lr(
     references: Mapping[str, Mapping[str, Genotype]],
     loci: Mapping[str, Locus],
     matrices: Mapping[str, Matrices],
-    model: tuple[float, float],
+    model: tuple[float, float, Mapping[str, float]],
     family_cache: dict[tuple[str, str], float],
 ) -> float:
-    """`model` is (θ, drop-out probability of the remains)."""
-    theta, dropout = model
+    """`model` is (θ, drop-out probability of the remains, those of the references that have one)."""
+    theta, dropout, degraded = model
     together = {**references, missing: remains}
     alone = Pedigree("remains", (Person("remains", pedigree[missing].sex),))
     ratio = 1.0
@@ -102,12 +102,12 @@ def _lr(
         at = (loci[marker], *matrices[marker])
         key = (pedigree.family, marker)
         if key not in family_cache:
-            family_cache[key] = _likelihood(pedigree, references, at, theta)
+            family_cache[key] = _likelihood(pedigree, references, at, theta, degraded)
         if family_cache[key] <= 0:
             raise KinshipInputError(
                 f"family {pedigree.family}: its references are impossible at {marker} (L = 0)"
             )
-        numerator = _likelihood(pedigree, together, at, theta, {missing: dropout})
+        numerator = _likelihood(pedigree, together, at, theta, {**degraded, missing: dropout})
         if numerator <= 0:
             return 0.0
         unrelated = _likelihood(alone, {"remains": remains}, at, theta, {"remains": dropout})
@@ -136,10 +136,13 @@ def _likelihood(
 
 def pairwise_table(*, case: Case, theta: float = 0.0, dropout: float = 0.0) -> PairwiseTable:
     """Every remains of `case` against every missing member of its families, each remains with
-    drop-out probability `dropout`.
+    drop-out probability `dropout` unless `case.dropout` gives it its own (as it may give a
+    reference one).
 
     Sexes come from `case.remains_sex`; a remains of unknown sex may be any member."""
-    _check_dropout(dropout)
+    for value in (dropout, *case.dropout.values()):
+        _check_dropout(value)
+    degraded = {p: d for p, d in case.dropout.items() if p in case.references}
     matrices = {marker: transmission_matrices(locus, case.mutations) for marker, locus in case.loci.items()}
     columns = tuple((family, m) for family, pedigree in case.families.items() for m in pedigree.missing)
     cache: dict[tuple[str, str], float] = {}
@@ -152,7 +155,7 @@ def pairwise_table(*, case: Case, theta: float = 0.0, dropout: float = 0.0) -> P
             if sex and sex != pedigree[missing].sex:
                 row.append(None)
                 continue
-            model = (theta, dropout)
+            model = (theta, case.dropout.get(remains_id, dropout), degraded)
             row.append(_lr(pedigree, missing, profile, case.references, case.loci, matrices, model, cache))
         rows.append(tuple(row))
     return PairwiseTable(tuple(case.remains), columns, tuple(rows))

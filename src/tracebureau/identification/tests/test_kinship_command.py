@@ -215,3 +215,13 @@ def test_pairwise_dropout_on_a_remains_showing_one_allele(tmp_path: Path) -> Non
     assert float(read(out)[0]["lr"]) == pytest.approx(40 / 19, rel=1e-12)
     with pytest.raises(CommandError, match=r"--dropout must be in \[0, 1\)"):
         call_command("kinship", "pairwise", *files(tmp_path), "--dropout", "1", "--out", str(out))
+
+
+def test_joint_dropout(tmp_path: Path) -> None:
+    # The same case jointly: V1 = son or nobody, LR 40/19 with d = 0.1: posterior 40/59.
+    test_pairwise_dropout_on_a_remains_showing_one_allele(tmp_path)
+    out = tmp_path / "joint.csv"
+    call_command("kinship", "joint", *files(tmp_path), "--dropout", "0.1", "--out", str(out))
+    rows = read(out)
+    assert [r["V1"] for r in rows] == ["son", "*"]
+    assert float(rows[0]["posterior"]) == pytest.approx(40 / 59, rel=1e-12)

@@ -233,3 +233,35 @@ def test_dvirs_exclusion_example_runs_once_exclusions_are_pruned() -> None:
     assert [(u.remains, u.missing) for u in result.undisputed] == [("V5", "M13"), ("V15", "M6")]
     best = dict(zip(result.remains, result.rows[0].assignment, strict=True))
     assert {v: m for v, m in best.items() if m} == {"V5": "M13", "V13": "M14", "V15": "M6"}
+
+
+def dropout_case() -> Case:
+    # test_pairwise's drop-out case: a missing son, his mother a/b, the father untyped; remains V1
+    # shows only a; p_a = 0.2, p_b = 0.3, p_c = 0.5. Pairwise LR with d = 0.1: 40/19.
+    son = Person("son", MALE, "fa", "mo", missing=True)
+    family = Pedigree("F", (Person("fa", MALE), Person("mo", FEMALE), son))
+    loci = {"L1": Locus("L1", ("a", "b", "c"), np.array([0.2, 0.3, 0.5]))}
+    return Case({"F": family}, {"mo": {"L1": ("a", "b")}}, {"V1": {"L1": ("a", "a")}}, loci)
+
+
+def test_dropout_in_the_joint_search() -> None:
+    # Two assignments: V1 = son, LR 40/19 against nobody: posterior (40/19) / (1 + 40/19) = 40/59.
+    # Nobody: L = 2 p_a p_b (the mother) · P(V1 shows a) = 0.12 · 0.0684 (test_pairwise).
+    result = joint_identification(case=dropout_case(), dropout=0.1, undisputed=None, top=None)
+    assert [row.assignment for row in result.rows] == [("son",), (None,)]
+    assert result.rows[0].posterior == pytest.approx(40 / 59, rel=1e-12)
+    assert result.loglik_nobody == pytest.approx(math.log(0.12 * 0.0684), rel=1e-12)
+    # Without drop-out: LR 1 / (2 p_a) = 2.5, posterior 2.5 / 3.5.
+    plain = joint_identification(case=dropout_case(), undisputed=None)
+    assert plain.rows[0].posterior == pytest.approx(2.5 / 3.5, rel=1e-12)
+
+
+def test_an_undisputed_remains_keeps_its_dropout_in_the_family() -> None:
+    # With T = 2 V1 = son (LR 40/19 > 2, no rival) is fixed first and placed as a reference; its
+    # likelihood must still be that of a profile with drop-out.
+    case = replace(dropout_case(), dropout={"V1": 0.1})
+    searched = joint_identification(case=case, undisputed=None)
+    fixed = joint_identification(case=case, undisputed=2.0)
+    assert [(u.remains, u.missing) for u in fixed.undisputed] == [("V1", "son")]
+    assert fixed.undisputed[0].lr == pytest.approx(40 / 19, rel=1e-12)
+    assert fixed.rows[0].loglik == pytest.approx(searched.rows[0].loglik, abs=1e-12)

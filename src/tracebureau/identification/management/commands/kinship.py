@@ -1,13 +1,11 @@
 """`tracebureau kinship pairwise|joint --families F.csv --references R.csv --remains V.csv
---frequencies Q.csv [--mutation M.csv] [--theta θ] [--unknown-alleles error|add] --out OUT.csv`:
-the kinship engine on CSV files.
+--frequencies Q.csv [--mutation M.csv] [--theta θ] [--dropout D] [--unknown-alleles error|add]
+--out OUT.csv`: the kinship engine on CSV files.
 
 Thin on purpose: the engine reads, checks and computes; this writes what it returns.
 
-* `pairwise [--dropout D]` writes `remains,family,missing,lr` for every (remains, missing
-  person) pair: LR 0 is an exclusion, `NA` a pairing the sexes rule out (only when remains.csv
-  gives a sex). `--dropout D` lets each allele of a remains drop out with probability D (a
-  remains showing one allele may be a heterozygote); 0 by default.
+* `pairwise` writes `remains,family,missing,lr` for every (remains, missing person) pair: LR 0
+  is an exclusion, `NA` a pairing the sexes rule out (only when remains.csv gives a sex).
 * `joint [--top N] [--undisputed T | --no-undisputed] [--max-incompatible K]` writes
   `rank,loglik,posterior` and one column per remains with the missing person assigned or `*`;
   `loglik` is the natural log of the likelihood of all the data under the assignment, the
@@ -15,6 +13,9 @@ Thin on purpose: the engine reads, checks and computes; this writes what it retu
   (dvir's rule, T = 10 000 by default) are fixed before the search, hold in every row, and are
   named on stderr. Pairs with LR 0 are never proposed; `--max-incompatible K` also drops pairs
   with more than K markers that only a mutation explains (dvir's `findExcluded`).
+
+Both take `--dropout D`: each allele of a remains drops out with probability D, so a remains
+showing one allele (`a,-` or `a,a`) may be a heterozygote; 0, no drop-out, by default.
 
 A malformed file stops it with the file, row and column named; progress goes to stderr.
 """
@@ -60,14 +61,14 @@ class Command(BaseCommand):
                 default="error",
                 help="an allele absent from the frequencies: report it (error) or add it at 0.001 (add)",
             )
+            sub.add_argument(
+                "--dropout",
+                type=float,
+                default=0.0,
+                metavar="D",
+                help="drop-out probability of each allele of a remains (0)",
+            )
             sub.add_argument("--out", required=True, help="where to write the CSV")
-        pairwise.add_argument(
-            "--dropout",
-            type=float,
-            default=0.0,
-            metavar="D",
-            help="drop-out probability of each allele of a remains (0)",
-        )
         joint.add_argument("--top", type=int, default=10, help="how many assignments to write (10)")
         joint.add_argument(
             "--undisputed",
@@ -95,11 +96,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, action: str, out: str, theta: float, **options: Any) -> None:
         if not 0.0 <= theta < 1.0:
             raise CommandError(f"--theta must be in [0, 1), not {theta}")
+        if not 0.0 <= options["dropout"] < 1.0:
+            raise CommandError(f"--dropout must be in [0, 1), not {options['dropout']}")
         case = self._read(options)
         try:
             if action == "pairwise":
-                if not 0.0 <= options["dropout"] < 1.0:
-                    raise CommandError(f"--dropout must be in [0, 1), not {options['dropout']}")
                 count = self._pairwise(case, theta=theta, dropout=options["dropout"], out=out)
             else:
                 if options["top"] < 1:
@@ -114,6 +115,7 @@ class Command(BaseCommand):
                     "undisputed": undisputed,
                     "most": options["max_assignments"],
                     "incompatible": options["max_incompatible"],
+                    "dropout": options["dropout"],
                 }
                 count = self._joint(case, theta=theta, limits=limits, out=out)
         except KinshipInputError as error:
@@ -163,6 +165,7 @@ class Command(BaseCommand):
             undisputed=limits["undisputed"],
             max_assignments=limits["most"],
             max_incompatible=limits["incompatible"],
+            dropout=limits["dropout"],
             progress=self._progress(),
         )
         for fixed in result.undisputed:
