@@ -115,6 +115,8 @@ def joint_identification(
     [(('son', None), 0.833333333), ((None, None), 0.166666667)]
     """
     _check_missing_ids(case)
+    if not 0.0 <= dropout < 1.0:
+        raise KinshipInputError(f"the drop-out probability must be in [0, 1), not {dropout}")
     if dropout > 0:
         case = replace(case, dropout={**{r: dropout for r in case.remains}, **case.dropout})
     original = case

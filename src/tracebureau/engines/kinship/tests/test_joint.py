@@ -254,6 +254,8 @@ def test_dropout_in_the_joint_search() -> None:
     # Without drop-out: LR 1 / (2 p_a) = 2.5, posterior 2.5 / 3.5.
     plain = joint_identification(case=dropout_case(), undisputed=None)
     assert plain.rows[0].posterior == pytest.approx(2.5 / 3.5, rel=1e-12)
+    with pytest.raises(KinshipInputError, match="drop-out probability must be in"):
+        joint_identification(case=dropout_case(), dropout=-0.1)
 
 
 def test_an_undisputed_remains_keeps_its_dropout_in_the_family() -> None:
