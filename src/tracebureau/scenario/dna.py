@@ -227,7 +227,9 @@ def _bury(story: Any, staff: Staff, pair: tuple[RemainsCase, Person]) -> int:
     if story.rng.random() >= 0.8:
         return 0
     case = pair[0]
-    identified = case.decisions.get(action="confirmed").event.occurred_on
+    event = case.decisions.get(action="confirmed").event
+    assert event is not None  # a confirmation always records "identified"
+    identified = event.occurred_on
     identification.burial_record(
         by=staff.first,
         remains_case=case,

@@ -7,6 +7,26 @@ likelihoods are exact (every untyped relative is summed over), with the mutation
 R package pedmut and the conventions of pedprobr and dvir (pedsuite), against whose published
 answers the tests check. No Django here: the application calls this library.
 
+Where we follow pedsuite and where we differ (each module says more):
+
+* Likelihoods (`likelihood`): as pedprobr. Founders, typed or not, draw from the population
+  frequencies and every transmission goes through the mutation matrix, untyped founders'
+  included, with no stationarity assumed. θ (F_ST) applies to the founder alleles, as pedprobr
+  does.
+* Mutation models (`mutation`): pedmut's `mutationMatrix()` definitions, exactly.
+* Pairwise LRs (`pairwise`): dvir's `pairwiseLR()`; the "unrelated" denominator is the remains'
+  profile alone, with the θ correction when θ > 0, as Familias computes it.
+* Joint identification (`joint`): dvir's `jointDVI()`, with its undisputed rule and exclusion
+  pruning (`findExcluded()`'s `maxIncomp` as `max_incompatible`, off by default). We differ in
+  not disabling mutations in families consistent without them (dvir's `disableMutations = NA`):
+  the model given is the model used.
+* Drop-out (`likelihood`, `pairwise_lr(dropout=)`): pedsuite has none. We take Bonaparte's and
+  LRmix's model: each allele of a remains drops independently with probability d, no drop-in, so
+  a remains showing one allele may be a heterozygote.
+* Familias files (`familias`): read as pedFamilias' `readFam()` reads them and the `[DVI]`
+  section as dvir's `familias2dvir()` turns it into a case; a stationary stepwise model and a
+  silent allele in the database are refused.
+
     >>> from tracebureau.engines.kinship import Locus, Pedigree, Person, pairwise_lr
     >>> import numpy as np
     >>> son = Person("son", 1, father="fa", mother="mo", missing=True)
@@ -19,6 +39,7 @@ answers the tests check. No Django here: the application calls this library.
 """
 
 from tracebureau.engines.kinship.batch import marker_lr_table, pairwise_lr_matrix, pairwise_table_batch
+from tracebureau.engines.kinship.familias import FamiliasFile, read_familias
 from tracebureau.engines.kinship.joint import (
     MAX_ASSIGNMENTS,
     UNDISPUTED,
@@ -26,6 +47,7 @@ from tracebureau.engines.kinship.joint import (
     JointRow,
     Undisputed,
     assignment_loglik,
+    incompatible_markers,
     joint_identification,
 )
 from tracebureau.engines.kinship.likelihood import log_likelihood, marker_likelihood, member_genotype_table
@@ -60,6 +82,7 @@ __all__ = [
     "SILENT",
     "UNDISPUTED",
     "Case",
+    "FamiliasFile",
     "Genotype",
     "IdentificationPower",
     "JointResult",
@@ -73,6 +96,7 @@ __all__ = [
     "Undisputed",
     "assignment_loglik",
     "identification_power",
+    "incompatible_markers",
     "joint_identification",
     "log_likelihood",
     "marker_likelihood",
@@ -85,6 +109,7 @@ __all__ = [
     "pairwise_table_batch",
     "read_case",
     "read_case_files",
+    "read_familias",
     "simulate_alleles",
     "simulate_profiles",
 ]

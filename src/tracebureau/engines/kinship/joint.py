@@ -9,7 +9,13 @@ This is dvir's `jointDVI()` (Vigeland & Egeland 2021), and it agrees with dvir's
 
 The number of assignments grows factorially, so nothing is enumerated blindly:
 
-* a pair whose pairwise LR is 0 (an exclusion) or whose sexes differ is never proposed;
+* a pair whose pairwise LR is 0 (an exclusion) or whose sexes differ is never proposed; this
+  is exact (every assignment holding such a pair has likelihood 0) and only spares the walk;
+* optionally (`max_incompatible`), as dvir's `findExcluded(maxIncomp = 2)`: a pair is also not
+  proposed when more than that many markers are incompatible *without mutation* (the remains
+  cannot be the member there unless a mutation happened). This is a judgement, not an identity:
+  under a mutation model no LR is 0, and a case like dvir's exclusionExample would otherwise
+  enumerate every assignment. Off by default;
 * an *undisputed* identification (dvir's rule: LR ≥ T and at least T times every other LR of
   that remains or that missing person) is fixed first, its profile placed in the family as a
   reference, and the LRs recomputed, until none is left; the result says which were fixed;
@@ -64,13 +70,16 @@ class JointRow:
 @dataclass(frozen=True)
 class JointResult:
     """The most likely assignments, best first; `loglik_nobody` is that of "nobody identified"
-    (its LR against a row is exp(row.loglik - loglik_nobody)); `count` assignments were walked."""
+    (its LR against a row is exp(row.loglik - loglik_nobody)); `count` assignments were walked,
+    after `excluded` (remains, missing person) pairs were pruned (LR 0 or too many incompatible
+    markers; sex-barred pairs are not counted)."""
 
     remains: tuple[str, ...]
     rows: tuple[JointRow, ...]
     undisputed: tuple[Undisputed, ...]
     count: int
     loglik_nobody: float
+    excluded: int = 0
 
 
 def joint_identification(
@@ -80,10 +89,16 @@ def joint_identification(
     theta: float = 0.0,
     undisputed: float | None = UNDISPUTED,
     max_assignments: int = MAX_ASSIGNMENTS,
+    max_incompatible: int | None = None,
+    dropout: float = 0.0,
     progress: Progress | None = None,
 ) -> JointResult:
     """The `top` most likely assignments of the remains of `case` to its missing persons (all of
-    them with `top=None`). `undisputed=None` fixes nothing before the search.
+    them with `top=None`). `undisputed=None` fixes nothing before the search. `max_incompatible`
+    (dvir's `maxIncomp`, 2 there) also prunes pairs with more incompatible markers than that,
+    counted without mutation; None prunes only the exact exclusions (LR 0). `dropout` is each
+    remains' drop-out probability where `case.dropout` gives none (see `likelihood`); an
+    undisputed remains placed in its family keeps it.
 
     Two remains, one missing son of a mother a/a; frequencies p_a = 0.2, p_b = 0.8. Remains V1 a/a
     (LR 1/p_a = 5) and V2 b/b (excluded). Assignments: {V1→son} with L = p_a² · p_a · p_b² and
@@ -100,12 +115,13 @@ def joint_identification(
     [(('son', None), 0.833333333), ((None, None), 0.166666667)]
     """
     _check_missing_ids(case)
+    if not 0.0 <= dropout < 1.0:
+        raise KinshipInputError(f"the drop-out probability must be in [0, 1), not {dropout}")
+    if dropout > 0:
+        case = replace(case, dropout={**{r: dropout for r in case.remains}, **case.dropout})
     original = case
     case, fixed, table = _fix_undisputed(case, theta=theta, threshold=undisputed, progress=progress)
-    candidates = [
-        [missing for (_, missing), lr in zip(table.missing, row, strict=True) if lr is not None and lr > 0]
-        for row in table.lr
-    ]
+    candidates, excluded = _candidates(case, table, max_incompatible=max_incompatible)
     scorer = _Scorer(case, theta, table=table)
     best: list[tuple[float, int, tuple[str | None, ...]]] = []
     peak, mass, count = -math.inf, 0.0, 0
@@ -132,7 +148,7 @@ def joint_identification(
         for loglik, _, assignment in sorted(best, key=lambda e: (-e[0], -e[1]))
     )
     nobody = _Scorer(original, theta).total({})
-    return JointResult(tuple(original.remains), rows, fixed, count, nobody)
+    return JointResult(tuple(original.remains), rows, fixed, count, nobody, excluded)
 
 
 def assignment_loglik(*, case: Case, assignment: Mapping[str, str | None], theta: float = 0.0) -> float:
@@ -169,6 +185,7 @@ class _Scorer:
     def __init__(self, case: Case, theta: float, *, table: PairwiseTable | None = None) -> None:
         self.case = case
         self.theta = theta
+        self.degraded = {p: d for p, d in case.dropout.items() if p in case.references}
         self.matrices = {m: transmission_matrices(locus, case.mutations) for m, locus in case.loci.items()}
         self.family_of = {m: f for f, pedigree in case.families.items() for m in pedigree.missing}
         self.families: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
@@ -205,16 +222,23 @@ class _Scorer:
             pedigree = self.case.families[family]
             profiles = {p: self.case.references[p] for p in pedigree.ids if p in self.case.references}
             profiles.update({missing: self.case.remains[remains] for missing, remains in pairs})
-            self.families[key] = self._loglik(pedigree, profiles)
+            dropout = {**self.degraded, **{m: self.case.dropout.get(r, 0.0) for m, r in pairs}}
+            self.families[key] = self._loglik(pedigree, profiles, dropout)
         return self.families[key]
 
     def _alone(self, remains: str) -> float:
         if remains not in self.alone:
             alone = Pedigree("alone", (Person(remains, MALE),))
-            self.alone[remains] = self._loglik(alone, {remains: self.case.remains[remains]})
+            dropout = {remains: self.case.dropout.get(remains, 0.0)}
+            self.alone[remains] = self._loglik(alone, {remains: self.case.remains[remains]}, dropout)
         return self.alone[remains]
 
-    def _loglik(self, pedigree: Pedigree, profiles: Mapping[str, Mapping[str, tuple[str, str]]]) -> float:
+    def _loglik(
+        self,
+        pedigree: Pedigree,
+        profiles: Mapping[str, Mapping[str, tuple[str, str]]],
+        dropout: Mapping[str, float],
+    ) -> float:
         total = 0.0
         for marker, locus in self.case.loci.items():
             father, mother = self.matrices[marker]
@@ -225,6 +249,7 @@ class _Scorer:
                 father_matrix=father,
                 mother_matrix=mother,
                 theta=self.theta,
+                dropout=dropout,
             )
             if value <= 0:
                 return -math.inf
@@ -233,7 +258,67 @@ class _Scorer:
 
 
 def _pairwise(case: Case, theta: float) -> PairwiseTable:
-    return pairwise_table(case=case, theta=theta) if theta > 0 else pairwise_table_batch(case=case)
+    if theta > 0 or any(d > 0 for d in case.dropout.values()):  # the batch path models neither
+        return pairwise_table(case=case, theta=theta)
+    return pairwise_table_batch(case=case)
+
+
+def _candidates(
+    case: Case, table: PairwiseTable, *, max_incompatible: int | None
+) -> tuple[list[list[str]], int]:
+    """Each remains' possible missing persons (sex allowed, LR > 0, and not more than
+    `max_incompatible` incompatible markers), and how many pairs were pruned."""
+    counts = incompatible_markers(case=case) if max_incompatible is not None else {}
+    candidates: list[list[str]] = []
+    excluded = 0
+    for remains, row in zip(table.remains, table.lr, strict=True):
+        kept = []
+        for (_, missing), lr in zip(table.missing, row, strict=True):
+            if lr is None:
+                continue
+            if lr > 0 and counts.get((remains, missing), 0) <= (max_incompatible or 0):
+                kept.append(missing)
+            else:
+                excluded += 1
+        candidates.append(kept)
+    return candidates, excluded
+
+
+def incompatible_markers(*, case: Case) -> dict[tuple[str, str], int]:
+    """For each (remains, missing person) pair of allowed sexes, the number of markers at which
+    the remains cannot be that person without a mutation: the family's references are possible
+    there without mutation, and the remains put in the member's place makes them impossible.
+    dvir's `exclusionMatrix()` (via forrel's `findExclusions()`); a marker whose references
+    already need a mutation is not counted, since it says nothing about the remains.
+
+    A son of a mother a/a: remains b/b is incompatible at L1 (the mother must pass a), even under
+    a mutation model, where its LR is small but not 0.
+
+    >>> import numpy as np
+    >>> from tracebureau.engines.kinship.records import Locus, MutationSetting
+    >>> son = Person("son", 1, "fa", "mo", missing=True)
+    >>> case = Case({"F": Pedigree("F", (Person("fa", 1), Person("mo", 2), son))},
+    ...             {"mo": {"L1": ("a", "a")}}, {"V1": {"L1": ("a", "b")}, "V2": {"L1": ("b", "b")}},
+    ...             {"L1": Locus("L1", ("a", "b"), np.array([0.2, 0.8]))},
+    ...             {("L1", 2): MutationSetting("L1", 2, "equal", rate=0.01)})
+    >>> incompatible_markers(case=case)
+    {('V1', 'son'): 0, ('V2', 'son'): 1}
+    """
+    counts: dict[tuple[str, str], int] = {}
+    for marker, locus in case.loci.items():
+        consistent = {
+            name: pedigree
+            for name, pedigree in case.families.items()
+            if marker_likelihood(pedigree=pedigree, profiles=case.references, locus=locus) > 0
+        }
+        profiles = {r: {marker: p[marker]} if marker in p else {} for r, p in case.remains.items()}
+        single = replace(case, families=consistent, remains=profiles, loci={marker: locus}, mutations={})
+        table = _pairwise(single, 0.0)
+        for remains, row in zip(table.remains, table.lr, strict=True):
+            for (_, missing), lr in zip(table.missing, row, strict=True):
+                if lr is not None:
+                    counts[(remains, missing)] = counts.get((remains, missing), 0) + (lr == 0)
+    return counts
 
 
 def _fix_undisputed(
@@ -283,15 +368,20 @@ def undisputed_pairs(table: PairwiseTable, *, threshold: float) -> list[Undisput
 def _place(case: Case, found: Sequence[Undisputed]) -> Case:
     families = dict(case.families)
     references = dict(case.references)
+    dropouts = dict(case.dropout)
     for u in found:
         pedigree = families[u.family]
         persons = tuple(replace(p, missing=False) if p.id == u.missing else p for p in pedigree.persons)
         families[u.family] = Pedigree(u.family, persons)
         references[u.missing] = case.remains[u.remains]
+        if u.remains in case.dropout:
+            dropouts[u.missing] = case.dropout[u.remains]  # degraded still, now as a reference
     gone = {u.remains for u in found}
     remains = {r: profile for r, profile in case.remains.items() if r not in gone}
     sexes = {r: sex for r, sex in case.remains_sex.items() if r not in gone}
-    return replace(case, families=families, references=references, remains=remains, remains_sex=sexes)
+    return replace(
+        case, families=families, references=references, remains=remains, remains_sex=sexes, dropout=dropouts
+    )
 
 
 def _assignments(

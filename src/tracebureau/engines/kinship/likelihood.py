@@ -29,6 +29,13 @@ Choices, following pedsuite (pedprobr) where programs differ:
   models, never assumed for stepwise). This changes no likelihood, only the cost.
 * A silent allele (labelled `SILENT` in the frequency table) is an allele like any other that
   no profile shows: a typed homozygote a/a is the phenotype {a/a, a/silent}.
+* Drop-out (pedsuite has none; this is Bonaparte's and LRmix's model): for the people given a
+  drop-out probability d (degraded remains), each allele of the true genotype fails to show
+  independently with probability d, and there is no drop-in. A profile showing only a (typed
+  "a/a") is then P = 1 - d² from a/a (shown unless both copies drop), (1 - d) d from a/x for
+  each x ≠ a (x drops, a does not), 1 - d from a/silent; a profile a/b is (1 - d)² from a/b.
+  The phenotype factor holds these weights instead of 0/1, so every untyped genotype is summed
+  over as before; d = 0 is the model without drop-out exactly.
 """
 
 from __future__ import annotations
@@ -66,9 +73,11 @@ def marker_likelihood(
     father_matrix: Matrix | None = None,
     mother_matrix: Matrix | None = None,
     theta: float = 0.0,
+    dropout: Mapping[str, float] | None = None,
 ) -> float:
     """P(the typed members' genotypes at `locus`) under the pedigree. `profiles` may hold people
     of other families and other markers; only this family's genotypes at this marker count.
+    `dropout` gives the drop-out probability of some people (by id; the others have none).
 
     A mother a/a and her child a/b, the father untyped: P = p_a² (mother) · p_b (the child's
     allele from the mother is a, the one from a random father is b):
@@ -87,7 +96,7 @@ def marker_likelihood(
     members = _needed_members(pedigree, set(typed))
     seen = {a for genotype in typed.values() for a in genotype}
     alleles, frequencies, matrices = _lumped(locus, seen, (father_matrix, mother_matrix))
-    factors = _factors(pedigree, members, typed, alleles, frequencies, matrices, theta=theta)
+    factors = _factors(pedigree, members, typed, alleles, frequencies, matrices, theta=theta, dropout=dropout)
     if theta <= 0:
         return float(_eliminate(factors, keep=()))
     founders = [2 * k + h for k, person in enumerate(members) if pedigree[person].is_founder for h in (0, 1)]
@@ -161,6 +170,7 @@ def _factors(
     matrices: Sequence[Matrix | None],
     *,
     theta: float,
+    dropout: Mapping[str, float] | None = None,
 ) -> list[Factor]:
     """Variable 2k is member k's paternal allele, 2k + 1 the maternal one."""
     index = {person: k for k, person in enumerate(members)}
@@ -176,7 +186,10 @@ def _factors(
             factors.append(((2 * father, 2 * father + 1, 2 * k), transmission[0]))
             factors.append(((2 * mother, 2 * mother + 1, 2 * k + 1), transmission[1]))
         if person in typed:
-            factors.append(((2 * k, 2 * k + 1), _phenotype(typed[person], alleles)))
+            drop = (dropout or {}).get(person, 0.0)
+            genotype = typed[person]
+            shown = _phenotype(genotype, alleles) if drop <= 0 else _dropout(genotype, alleles, drop)
+            factors.append(((2 * k, 2 * k + 1), shown))
     return factors
 
 
@@ -196,6 +209,26 @@ def _phenotype(genotype: Genotype, alleles: list[str]) -> Table:
     if first == second and SILENT in alleles and genotype[0] != SILENT:
         silent = alleles.index(SILENT)
         table[first, silent] = table[silent, first] = 1.0
+    return table
+
+
+def _dropout(genotype: Genotype, alleles: list[str], d: float) -> Table:
+    """P(this profile shows | ordered true genotype) under independent drop-out d, no drop-in.
+    Alleles outside the family all take the same weight, so their lump stays exact.
+
+    >>> _dropout(("a", "a"), ["a", "b", "(other)"], 0.1).round(4).tolist()
+    [[0.99, 0.09, 0.09], [0.09, 0.0, 0.0], [0.09, 0.0, 0.0]]
+    """
+    first, second = alleles.index(genotype[0]), alleles.index(genotype[1])
+    table = np.zeros((len(alleles), len(alleles)))
+    if first != second:
+        table[first, second] = table[second, first] = (1 - d) ** 2
+        return table
+    table[first, :] = table[:, first] = (1 - d) * d
+    table[first, first] = 1 - d * d
+    if SILENT in alleles and genotype[0] != SILENT:
+        silent = alleles.index(SILENT)
+        table[first, silent] = table[silent, first] = 1 - d
     return table
 
 

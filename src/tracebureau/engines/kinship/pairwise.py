@@ -5,6 +5,10 @@ an unrelated person)), marker by marker, multiplied over the markers (unlinked).
 more probable all the DNA is if the remains is that member than if it is someone unrelated to
 the family; dvir's `pairwiseLR()` computes the same. A marker the remains lacks contributes 1 (it
 says nothing); a pairing of different sexes is not allowed (None); an exclusion gives 0.
+
+With a drop-out probability d (`dropout`, for degraded remains; see `likelihood`), a remains
+showing one allele a (typed a/a) may be a/a or a/x with x lost, under both hypotheses; d = 0 is
+the LR without drop-out. The references are taken as fully typed.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ def pairwise_lr(
     mutations: Mapping[tuple[str, int], MutationSetting] | None = None,
     theta: float = 0.0,
     remains_sex: int | None = None,
+    dropout: float = 0.0,
 ) -> float | None:
     """The LR that `remains` (a profile) is the member `missing` of `pedigree`.
 
@@ -66,8 +71,14 @@ def pairwise_lr(
     """
     if remains_sex and remains_sex != pedigree[missing].sex:
         return None
+    _check_dropout(dropout)
     matrices = {marker: transmission_matrices(locus, mutations or {}) for marker, locus in loci.items()}
-    return _lr(pedigree, missing, remains, references, loci, matrices, theta, {})
+    return _lr(pedigree, missing, remains, references, loci, matrices, (theta, dropout, {}), {})
+
+
+def _check_dropout(dropout: float) -> None:
+    if not 0.0 <= dropout < 1.0:
+        raise KinshipInputError(f"the drop-out probability must be in [0, 1), not {dropout}")
 
 
 def _lr(
@@ -77,9 +88,11 @@ def _lr(
     references: Mapping[str, Mapping[str, Genotype]],
     loci: Mapping[str, Locus],
     matrices: Mapping[str, Matrices],
-    theta: float,
+    model: tuple[float, float, Mapping[str, float]],
     family_cache: dict[tuple[str, str], float],
 ) -> float:
+    """`model` is (θ, drop-out probability of the remains, those of the references that have one)."""
+    theta, dropout, degraded = model
     together = {**references, missing: remains}
     alone = Pedigree("remains", (Person("remains", pedigree[missing].sex),))
     ratio = 1.0
@@ -89,15 +102,16 @@ def _lr(
         at = (loci[marker], *matrices[marker])
         key = (pedigree.family, marker)
         if key not in family_cache:
-            family_cache[key] = _likelihood(pedigree, references, at, theta)
+            family_cache[key] = _likelihood(pedigree, references, at, theta, degraded)
         if family_cache[key] <= 0:
             raise KinshipInputError(
                 f"family {pedigree.family}: its references are impossible at {marker} (L = 0)"
             )
-        numerator = _likelihood(pedigree, together, at, theta)
+        numerator = _likelihood(pedigree, together, at, theta, {**degraded, missing: dropout})
         if numerator <= 0:
             return 0.0
-        ratio *= numerator / (family_cache[key] * _likelihood(alone, {"remains": remains}, at, theta))
+        unrelated = _likelihood(alone, {"remains": remains}, at, theta, {"remains": dropout})
+        ratio *= numerator / (family_cache[key] * unrelated)
     return ratio
 
 
@@ -106,6 +120,7 @@ def _likelihood(
     profiles: Mapping[str, Mapping[str, Genotype]],
     at: tuple[Locus, Matrix | None, Matrix | None],
     theta: float,
+    dropout: Mapping[str, float] | None = None,
 ) -> float:
     locus, father, mother = at
     return marker_likelihood(
@@ -115,13 +130,19 @@ def _likelihood(
         father_matrix=father,
         mother_matrix=mother,
         theta=theta,
+        dropout=dropout,
     )
 
 
-def pairwise_table(*, case: Case, theta: float = 0.0) -> PairwiseTable:
-    """Every remains of `case` against every missing member of its families.
+def pairwise_table(*, case: Case, theta: float = 0.0, dropout: float = 0.0) -> PairwiseTable:
+    """Every remains of `case` against every missing member of its families, each remains with
+    drop-out probability `dropout` unless `case.dropout` gives it its own (as it may give a
+    reference one).
 
     Sexes come from `case.remains_sex`; a remains of unknown sex may be any member."""
+    for value in (dropout, *case.dropout.values()):
+        _check_dropout(value)
+    degraded = {p: d for p, d in case.dropout.items() if p in case.references}
     matrices = {marker: transmission_matrices(locus, case.mutations) for marker, locus in case.loci.items()}
     columns = tuple((family, m) for family, pedigree in case.families.items() for m in pedigree.missing)
     cache: dict[tuple[str, str], float] = {}
@@ -134,6 +155,7 @@ def pairwise_table(*, case: Case, theta: float = 0.0) -> PairwiseTable:
             if sex and sex != pedigree[missing].sex:
                 row.append(None)
                 continue
-            row.append(_lr(pedigree, missing, profile, case.references, case.loci, matrices, theta, cache))
+            model = (theta, case.dropout.get(remains_id, dropout), degraded)
+            row.append(_lr(pedigree, missing, profile, case.references, case.loci, matrices, model, cache))
         rows.append(tuple(row))
     return PairwiseTable(tuple(case.remains), columns, tuple(rows))

@@ -7,8 +7,10 @@ per marker; remains may add a `sex` column), `freqs.csv` (`marker,allele,freq`) 
 `mutation.csv` (`marker,sex,model,rate[,rate2,range]`, sex `female`, `male` or empty for both).
 Rows are numbered as a spreadsheet shows them: the header is row 1.
 
-An allele given as empty or `NA` on both columns of a row means the marker was not typed. The
-silent allele is written `silent`, in the frequency table (see `records.Locus`).
+An allele given as empty or `NA` on both columns of a row means the marker was not typed. A
+single allele shown, the other column `-`, is read as a/a (how a laboratory shows a homozygote;
+with a drop-out probability it may also be a heterozygote whose other allele was lost, see
+`likelihood`). The silent allele is written `silent`, in the frequency table (see `records.Locus`).
 """
 
 from __future__ import annotations
@@ -98,9 +100,9 @@ def read_profiles(
     """Profiles by person, the sexes given in an optional `sex` column, and where each
     (person, marker) was read, for later messages.
 
-    >>> text = "id,marker,allele1,allele2\\nV1,L1,9.3,7\\n"
+    >>> text = "id,marker,allele1,allele2\\nV1,L1,9.3,7\\nV1,L2,12,-\\n"
     >>> read_profiles(io.StringIO(text), name="remains.csv")[0]
-    {'V1': {'L1': ('9.3', '7')}}
+    {'V1': {'L1': ('9.3', '7'), 'L2': ('12', '12')}}
     """
     profiles: dict[str, dict[str, Genotype]] = {}
     sexes: dict[str, int] = {}
@@ -109,6 +111,8 @@ def read_profiles(
         place = f"{name} row {row}"
         person, marker = fields["id"], fields["marker"]
         pair = [fields["allele1"], fields["allele2"]]
+        if "-" in pair and pair != ["-", "-"]:
+            pair = [a for a in pair if a != "-"] * 2  # one allele shown
         typed = [a.casefold() not in NOT_TYPED for a in pair]
         if typed == [True, False] or typed == [False, True]:
             column = "allele2" if typed[0] else "allele1"

@@ -182,3 +182,6 @@ class Case:
     loci: dict[str, Locus]
     mutations: dict[tuple[str, int], MutationSetting] = field(default_factory=dict)
     remains_sex: dict[str, int] = field(default_factory=dict)
+    #: Drop-out probabilities by person (a remains, or a reference whose profile is degraded;
+    #: see `likelihood`); anyone absent has none. `pairwise_table_batch` does not model it.
+    dropout: dict[str, float] = field(default_factory=dict)

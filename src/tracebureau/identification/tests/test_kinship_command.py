@@ -176,3 +176,52 @@ def test_a_sex_column_bars_pairings(tmp_path: Path) -> None:
     rows = read(joint)
     assert rows and all(r["V2"] == "*" for r in rows)
     assert sum(float(r["posterior"]) for r in rows) == pytest.approx(1.0)
+
+
+def test_max_incompatible_makes_dvirs_exclusion_example_tractable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = EXAMPLE1.parent / "exclusionExample"
+    out = tmp_path / "joint.csv"
+    args = [*files(folder), "--mutation", str(folder / "mutation.csv"), "--out", str(out)]
+    call_command("kinship", "joint", *args, "--max-incompatible", "2", "--top", "1")
+    best = read(out)[0]
+    assert {v: m for v, m in best.items() if v.startswith("V") and m != "*"} == {
+        "V5": "M13",
+        "V13": "M14",
+        "V15": "M6",
+    }
+    assert "197 assignments searched, 155 pairs excluded before" in capsys.readouterr().err
+    with pytest.raises(CommandError, match="--max-incompatible must be 0 or more"):
+        call_command("kinship", "joint", *args, "--max-incompatible", "-1")
+
+
+def test_pairwise_dropout_on_a_remains_showing_one_allele(tmp_path: Path) -> None:
+    # The engine's hand-worked case (test_pairwise): mother a/b, the remains shows only a,
+    # p_a = 0.2: LR 1 / (2 p_a) = 2.5 without drop-out, 40/19 with d = 0.1.
+    texts = {
+        "families.csv": "family,id,fid,mid,sex,missing\nF,fa,0,0,1,FALSE\nF,mo,0,0,2,FALSE\n"
+        "F,son,fa,mo,1,TRUE\n",
+        "references.csv": "id,marker,allele1,allele2\nmo,L1,a,b\n",
+        "remains.csv": "id,marker,allele1,allele2\nV1,L1,a,-\n",
+        "freqs.csv": "marker,allele,freq\nL1,a,0.2\nL1,b,0.3\nL1,c,0.5\n",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "lr.csv"
+    call_command("kinship", "pairwise", *files(tmp_path), "--out", str(out))
+    assert float(read(out)[0]["lr"]) == pytest.approx(2.5, rel=1e-12)
+    call_command("kinship", "pairwise", *files(tmp_path), "--dropout", "0.1", "--out", str(out))
+    assert float(read(out)[0]["lr"]) == pytest.approx(40 / 19, rel=1e-12)
+    with pytest.raises(CommandError, match=r"--dropout must be in \[0, 1\)"):
+        call_command("kinship", "pairwise", *files(tmp_path), "--dropout", "1", "--out", str(out))
+
+
+def test_joint_dropout(tmp_path: Path) -> None:
+    # The same case jointly: V1 = son or nobody, LR 40/19 with d = 0.1: posterior 40/59.
+    test_pairwise_dropout_on_a_remains_showing_one_allele(tmp_path)
+    out = tmp_path / "joint.csv"
+    call_command("kinship", "joint", *files(tmp_path), "--dropout", "0.1", "--out", str(out))
+    rows = read(out)
+    assert [r["V1"] for r in rows] == ["son", "*"]
+    assert float(rows[0]["posterior"]) == pytest.approx(40 / 59, rel=1e-12)

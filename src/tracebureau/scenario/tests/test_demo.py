@@ -161,7 +161,8 @@ def test_every_situation_of_the_story_occurs(timelines: list[TimelineView]) -> N
 def test_the_58_are_identified_through_the_two_officer_workflow(demo: Demo) -> None:
     from tracebureau.identification.models import IdentificationDecision, MatchRun, RemainsCase
 
-    batch_cases = RemainsCase.objects.filter(repatriation__title="Bodies of Azovstal defenders brought to Kyiv")
+    kyiv = "Bodies of Azovstal defenders brought to Kyiv"
+    batch_cases = RemainsCase.objects.filter(repatriation__title=kyiv)
     assert batch_cases.count() == cohort_sizes(SIZE)["kyiv_58"]
     assert MatchRun.objects.get().status == "done"
     confirmed = IdentificationDecision.objects.filter(action="confirmed")

@@ -15,13 +15,16 @@ from tracebureau.engines.kinship import (
     Case,
     KinshipInputError,
     Locus,
+    MutationSetting,
     Pedigree,
     Person,
     assignment_loglik,
+    incompatible_markers,
     joint_identification,
     pairwise_table,
     read_case,
 )
+from tracebureau.engines.kinship.joint import _assignments, _Scorer
 
 EXAMPLES = Path(__file__).parent / "cases"
 
@@ -153,3 +156,114 @@ def test_progress_is_reported() -> None:
     seen: list[tuple[str, float]] = []
     joint_identification(case=example("example1"), progress=lambda stage, f: seen.append((stage, f)))
     assert ("pairwise", 1.0) in seen and ("joint", 1.0) in seen
+
+
+def brute_force(case: Case) -> dict[tuple[str | None, ...], float]:
+    """Every assignment over every pair, exclusions included, scored one by one (by the scorer
+    behind `assignment_loglik`, whose cache keeps this quick): the enumeration without pruning."""
+    missing = [m for pedigree in case.families.values() for m in pedigree.missing]
+    scorer = _Scorer(case, 0.0)
+    return {
+        assignment: scorer.total(dict(zip(case.remains, assignment, strict=True)))
+        for assignment in _assignments([missing for _ in case.remains])
+    }
+
+
+@pytest.mark.parametrize("name", ["example1", "example2", "symmetricSibs"])
+def test_pruning_the_exclusions_changes_nothing_but_the_count(name: str) -> None:
+    # example1, example2 and symmetricSibs hold 1, 4 and 17 pairs with LR 0; every assignment
+    # using one has likelihood 0, so leaving them out of the walk must leave every possible
+    # assignment, its loglik and its posterior as they are. (Some assignments walked may still
+    # be impossible: two remains each compatible with one sibling need not be with both.)
+    case = read_case(EXAMPLES / name)
+    full = brute_force(case)
+    possible = {a: loglik for a, loglik in full.items() if loglik > -math.inf}
+    result = joint_identification(case=case, top=None, undisputed=None)
+    walked = {row.assignment: row.loglik for row in result.rows}
+    assert len(possible) <= result.count == len(walked) < len(full)
+    assert result.excluded == {"example1": 1, "example2": 4, "symmetricSibs": 17}[name]
+    finite = {a: loglik for a, loglik in walked.items() if loglik > -math.inf}
+    assert finite == pytest.approx(possible, abs=1e-9)
+    best = max(possible.values())
+    total = math.log(sum(math.exp(loglik - best) for loglik in possible.values()))
+    for row in result.rows:
+        assert row.posterior == pytest.approx(math.exp(row.loglik - best - total), rel=1e-9, abs=1e-300)
+
+
+def mutation_case() -> Case:
+    # hand_case with an equal mutation model (rate 0.01) for both sexes: no LR is 0 any more.
+    # Without mutation V3 a/a is incompatible with D2 (her father b/b must pass b): one marker.
+    case = hand_case()
+    mutations = {("L1", sex): MutationSetting("L1", sex, "equal", rate=0.01) for sex in (MALE, FEMALE)}
+    remains = {**case.remains, "V3": {"L1": ("a", "a")}}
+    return replace(case, remains=remains, mutations=mutations)
+
+
+def test_max_incompatible_prunes_what_only_a_mutation_explains() -> None:
+    case = mutation_case()
+    assert incompatible_markers(case=case) == {
+        ("V1", "S1"): 0,
+        ("V1", "D2"): 0,
+        ("V2", "S1"): 0,
+        ("V2", "D2"): 0,
+        ("V3", "S1"): 0,
+        ("V3", "D2"): 1,
+    }
+    # Unpruned: each V takes S1, D2 or nobody, distinct: nobody placed 1, one placed 3 · 2 = 6,
+    # two placed 3 · 2 = 6; 13. max_incompatible = 0 leaves V3 only {S1, *}: with V3 = * V1 and
+    # V2 share {S1, D2, *} (1 + 4 + 2 = 7), with V3 = S1 they share {D2, *} (1 + 2 = 3); 10.
+    everything = joint_identification(case=case, top=None, undisputed=None)
+    pruned = joint_identification(case=case, top=None, undisputed=None, max_incompatible=0)
+    assert (everything.count, everything.excluded) == (13, 0)
+    assert (pruned.count, pruned.excluded) == (10, 1)
+    assert all(row.assignment[2] != "D2" for row in pruned.rows)
+    kept = {row.assignment: row.loglik for row in everything.rows if row.assignment[2] != "D2"}
+    assert {row.assignment: row.loglik for row in pruned.rows} == pytest.approx(kept, abs=1e-12)
+    # One incompatible marker is allowed with max_incompatible = 1: nothing pruned.
+    assert joint_identification(case=case, undisputed=None, max_incompatible=1).count == 13
+
+
+def test_dvirs_exclusion_example_runs_once_exclusions_are_pruned() -> None:
+    # Without pruning it passes 2 000 000 assignments (the mutation model makes every LR > 0).
+    # With dvir's maxIncomp = 2, 155 of the 240 pairs go; after the undisputed V5 = M13 and
+    # V15 = M6, 197 assignments are left.
+    case = read_case(EXAMPLES / "exclusionExample")
+    result = joint_identification(case=case, max_incompatible=2)
+    assert (result.count, result.excluded) == (197, 155)
+    assert [(u.remains, u.missing) for u in result.undisputed] == [("V5", "M13"), ("V15", "M6")]
+    best = dict(zip(result.remains, result.rows[0].assignment, strict=True))
+    assert {v: m for v, m in best.items() if m} == {"V5": "M13", "V13": "M14", "V15": "M6"}
+
+
+def dropout_case() -> Case:
+    # test_pairwise's drop-out case: a missing son, his mother a/b, the father untyped; remains V1
+    # shows only a; p_a = 0.2, p_b = 0.3, p_c = 0.5. Pairwise LR with d = 0.1: 40/19.
+    son = Person("son", MALE, "fa", "mo", missing=True)
+    family = Pedigree("F", (Person("fa", MALE), Person("mo", FEMALE), son))
+    loci = {"L1": Locus("L1", ("a", "b", "c"), np.array([0.2, 0.3, 0.5]))}
+    return Case({"F": family}, {"mo": {"L1": ("a", "b")}}, {"V1": {"L1": ("a", "a")}}, loci)
+
+
+def test_dropout_in_the_joint_search() -> None:
+    # Two assignments: V1 = son, LR 40/19 against nobody: posterior (40/19) / (1 + 40/19) = 40/59.
+    # Nobody: L = 2 p_a p_b (the mother) · P(V1 shows a) = 0.12 · 0.0684 (test_pairwise).
+    result = joint_identification(case=dropout_case(), dropout=0.1, undisputed=None, top=None)
+    assert [row.assignment for row in result.rows] == [("son",), (None,)]
+    assert result.rows[0].posterior == pytest.approx(40 / 59, rel=1e-12)
+    assert result.loglik_nobody == pytest.approx(math.log(0.12 * 0.0684), rel=1e-12)
+    # Without drop-out: LR 1 / (2 p_a) = 2.5, posterior 2.5 / 3.5.
+    plain = joint_identification(case=dropout_case(), undisputed=None)
+    assert plain.rows[0].posterior == pytest.approx(2.5 / 3.5, rel=1e-12)
+    with pytest.raises(KinshipInputError, match="drop-out probability must be in"):
+        joint_identification(case=dropout_case(), dropout=-0.1)
+
+
+def test_an_undisputed_remains_keeps_its_dropout_in_the_family() -> None:
+    # With T = 2 V1 = son (LR 40/19 > 2, no rival) is fixed first and placed as a reference; its
+    # likelihood must still be that of a profile with drop-out.
+    case = replace(dropout_case(), dropout={"V1": 0.1})
+    searched = joint_identification(case=case, undisputed=None)
+    fixed = joint_identification(case=case, undisputed=2.0)
+    assert [(u.remains, u.missing) for u in fixed.undisputed] == [("V1", "son")]
+    assert fixed.undisputed[0].lr == pytest.approx(40 / 19, rel=1e-12)
+    assert fixed.rows[0].loglik == pytest.approx(searched.rows[0].loglik, abs=1e-12)

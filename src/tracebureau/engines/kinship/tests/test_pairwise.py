@@ -152,3 +152,50 @@ def test_impossible_references_and_unknown_markers_are_errors_not_numbers() -> N
         )
     with pytest.raises(KinshipInputError, match="'L9' has no frequency table"):
         pairwise_lr(pedigree=family, missing="son", remains={"L9": ("a", "a")}, references={}, loci=loci)
+
+
+def test_dropout_in_a_pairwise_lr_by_hand() -> None:
+    """A missing son of a mother typed a/b and an untyped father; the remains shows only a.
+    p_a = 0.2, drop-out d = 0.1 (each allele lost independently, no drop-in): "a" is seen from
+    a/a with 1 - d², from a/x (x ≠ a) with (1 - d) d.
+
+    Son's genotype given the mother: maternal a or b (1/2 each), paternal x with p_x, so a/a with
+    p_a / 2, a/x (x ≠ a) with (1 - p_a) / 2 (maternal a) + p_a / 2 (maternal b, paternal a) = 1/2.
+    Related: (1 - d²) p_a / 2 + (1 - d) d / 2 = (0.99 · 0.2 + 0.09) / 2 = 0.144.
+    Unrelated: (1 - d²) p_a² + (1 - d) d · 2 p_a (1 - p_a) = 0.99 · 0.04 + 0.09 · 0.32 = 0.0684.
+    LR = 0.144 / 0.0684 = 40/19 ≈ 2.105; without drop-out 1 / (2 p_a) = 2.5.
+    """
+    family, loci = family_and_loci()
+    args = {
+        "pedigree": family,
+        "missing": "son",
+        "remains": {"L1": ("a", "a")},
+        "references": {"mo": {"L1": ("a", "b")}},
+        "loci": loci,
+    }
+    assert pairwise_lr(**args, dropout=0.1) == pytest.approx(40 / 19, rel=1e-12)  # type: ignore[arg-type]
+    assert pairwise_lr(**args, dropout=0.0) == pytest.approx(2.5, rel=1e-12)  # type: ignore[arg-type]
+    # A heterozygous remains a/c shows both alleles: (1 - d)² on both sides cancels, so the LR is
+    # that without drop-out, 1 / (4 p_a) = 1.25.
+    args["remains"] = {"L1": ("a", "c")}
+    assert pairwise_lr(**args, dropout=0.1) == pytest.approx(1.25, rel=1e-12)  # type: ignore[arg-type]
+
+
+def test_dropout_turns_an_apparent_exclusion_into_a_small_lr() -> None:
+    # Mother 7/7, remains shows only 8: without drop-out the son (who must carry a 7) is excluded.
+    # With d = 0.1 he may be 7/8 with the 7 lost: related p_8 (1 - d) d; unrelated
+    # p_8² (1 - d²) + 2 p_8 p_7 (1 - d) d. LR = d / (p_8 (1 + d) + 2 p_7 d) = 0.1 / 0.875 = 4/35.
+    family, loci = family_and_loci()
+    args = {"pedigree": family, "missing": "son", "remains": {"L2": ("8", "8")}, "loci": loci}
+    references = {"mo": {"L2": ("7", "7")}}
+    assert pairwise_lr(**args, references=references) == 0.0  # type: ignore[arg-type]
+    lr = pairwise_lr(**args, references=references, dropout=0.1)  # type: ignore[arg-type]
+    assert lr == pytest.approx(4 / 35, rel=1e-12)
+    with pytest.raises(KinshipInputError, match="drop-out probability must be in"):
+        pairwise_lr(**args, references=references, dropout=1.0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["example1", "example2", "planecrash"])
+def test_dropout_zero_changes_nothing(name: str) -> None:
+    case = read_case(EXAMPLES / name)
+    assert pairwise_table(case=case, dropout=0.0) == pairwise_table(case=case)

@@ -132,3 +132,10 @@ def test_a_reference_typed_in_two_families_is_refused(tmp_path: Path) -> None:
     (tmp_path / "families.csv").write_text((tmp_path / "families.csv").read_text() + more)
     with pytest.raises(KinshipInputError, match=re.escape("'R1' is in several families (F1, F2)")):
         read_case(tmp_path)
+
+
+def test_a_single_allele_with_a_dash_is_read_as_shown_homozygous() -> None:
+    text = "id,marker,allele1,allele2\nV1,L1,12,-\nV1,L2,-,9.3\nV1,L3,,\n"
+    assert read_profiles(io.StringIO(text), name="remains.csv")[0] == {
+        "V1": {"L1": ("12", "12"), "L2": ("9.3", "9.3")}
+    }

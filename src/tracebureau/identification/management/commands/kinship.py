@@ -1,16 +1,21 @@
 """`tracebureau kinship pairwise|joint --families F.csv --references R.csv --remains V.csv
---frequencies Q.csv [--mutation M.csv] [--theta θ] [--unknown-alleles error|add] --out OUT.csv`:
-the kinship engine on CSV files.
+--frequencies Q.csv [--mutation M.csv] [--theta θ] [--dropout D] [--unknown-alleles error|add]
+--out OUT.csv`: the kinship engine on CSV files.
 
 Thin on purpose: the engine reads, checks and computes; this writes what it returns.
 
 * `pairwise` writes `remains,family,missing,lr` for every (remains, missing person) pair: LR 0
   is an exclusion, `NA` a pairing the sexes rule out (only when remains.csv gives a sex).
-* `joint [--top N] [--undisputed T | --no-undisputed]` writes `rank,loglik,posterior` and one
-  column per remains with the missing person assigned or `*`; `loglik` is the natural log of the
-  likelihood of all the data under the assignment, the posterior is under a flat prior over the
-  assignments searched. Undisputed identifications (dvir's rule, T = 10 000 by default) are
-  fixed before the search, hold in every row, and are named on stderr.
+* `joint [--top N] [--undisputed T | --no-undisputed] [--max-incompatible K]` writes
+  `rank,loglik,posterior` and one column per remains with the missing person assigned or `*`;
+  `loglik` is the natural log of the likelihood of all the data under the assignment, the
+  posterior is under a flat prior over the assignments searched. Undisputed identifications
+  (dvir's rule, T = 10 000 by default) are fixed before the search, hold in every row, and are
+  named on stderr. Pairs with LR 0 are never proposed; `--max-incompatible K` also drops pairs
+  with more than K markers that only a mutation explains (dvir's `findExcluded`).
+
+Both take `--dropout D`: each allele of a remains drops out with probability D, so a remains
+showing one allele (`a,-` or `a,a`) may be a heterozygote; 0, no drop-out, by default.
 
 A malformed file stops it with the file, row and column named; progress goes to stderr.
 """
@@ -56,6 +61,13 @@ class Command(BaseCommand):
                 default="error",
                 help="an allele absent from the frequencies: report it (error) or add it at 0.001 (add)",
             )
+            sub.add_argument(
+                "--dropout",
+                type=float,
+                default=0.0,
+                metavar="D",
+                help="drop-out probability of each allele of a remains (0)",
+            )
             sub.add_argument("--out", required=True, help="where to write the CSV")
         joint.add_argument("--top", type=int, default=10, help="how many assignments to write (10)")
         joint.add_argument(
@@ -67,6 +79,14 @@ class Command(BaseCommand):
         )
         joint.add_argument("--no-undisputed", action="store_true", help="fix nothing before the search")
         joint.add_argument(
+            "--max-incompatible",
+            type=int,
+            default=None,
+            metavar="K",
+            help="also never propose a pair with more than K markers incompatible without mutation "
+            "(dvir's maxIncomp, 2 there); by default only pairs with LR 0 are never proposed",
+        )
+        joint.add_argument(
             "--max-assignments",
             type=int,
             default=MAX_ASSIGNMENTS,
@@ -76,15 +96,27 @@ class Command(BaseCommand):
     def handle(self, *args: Any, action: str, out: str, theta: float, **options: Any) -> None:
         if not 0.0 <= theta < 1.0:
             raise CommandError(f"--theta must be in [0, 1), not {theta}")
+        if not 0.0 <= options["dropout"] < 1.0:
+            raise CommandError(f"--dropout must be in [0, 1), not {options['dropout']}")
         case = self._read(options)
         try:
             if action == "pairwise":
-                count = self._pairwise(case, theta=theta, out=out)
+                count = self._pairwise(case, theta=theta, dropout=options["dropout"], out=out)
             else:
                 if options["top"] < 1:
                     raise CommandError(f"--top must be at least 1, not {options['top']}")
+                if (options["max_incompatible"] or 0) < 0:
+                    raise CommandError(
+                        f"--max-incompatible must be 0 or more, not {options['max_incompatible']}"
+                    )
                 undisputed = None if options["no_undisputed"] else options["undisputed"]
-                limits = {"top": options["top"], "undisputed": undisputed, "most": options["max_assignments"]}
+                limits = {
+                    "top": options["top"],
+                    "undisputed": undisputed,
+                    "most": options["max_assignments"],
+                    "incompatible": options["max_incompatible"],
+                    "dropout": options["dropout"],
+                }
                 count = self._joint(case, theta=theta, limits=limits, out=out)
         except KinshipInputError as error:
             raise CommandError(str(error)) from None
@@ -109,9 +141,12 @@ class Command(BaseCommand):
         except UnicodeDecodeError as error:
             raise CommandError(f"a file is not UTF-8: {error}") from None
 
-    def _pairwise(self, case: Case, *, theta: float, out: str) -> int:
+    def _pairwise(self, case: Case, *, theta: float, dropout: float, out: str) -> int:
         self.stderr.write(f"pairwise: {len(case.remains)} remains against {_missing_count(case)} missing")
-        table = pairwise_table(case=case, theta=theta) if theta > 0 else pairwise_table_batch(case=case)
+        if theta > 0 or dropout > 0:  # the batch path knows neither
+            table = pairwise_table(case=case, theta=theta, dropout=dropout)
+        else:
+            table = pairwise_table_batch(case=case)
         rows = 0
         with open(out, "w", newline="", encoding="utf-8") as file:
             writer = csv.writer(file)
@@ -129,6 +164,8 @@ class Command(BaseCommand):
             theta=theta,
             undisputed=limits["undisputed"],
             max_assignments=limits["most"],
+            max_incompatible=limits["incompatible"],
+            dropout=limits["dropout"],
             progress=self._progress(),
         )
         for fixed in result.undisputed:
@@ -136,7 +173,7 @@ class Command(BaseCommand):
                 f"undisputed: {fixed.remains} = {fixed.missing} of {fixed.family} (LR {fixed.lr:.6g}), "
                 "fixed before the search"
             )
-        self.stderr.write(f"{result.count} assignments searched")
+        self.stderr.write(f"{result.count} assignments searched, {result.excluded} pairs excluded before")
         with open(out, "w", newline="", encoding="utf-8") as file:
             writer = csv.writer(file)
             writer.writerow(["rank", "loglik", "posterior", *result.remains])
