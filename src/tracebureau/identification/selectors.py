@@ -7,13 +7,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.db.models import Count, Q, QuerySet
 
-from tracebureau.core.policy import VIEW, visible_to
+from tracebureau.core import policy
+from tracebureau.core.policy import VIEW, Can, visible_to
 from tracebureau.core.selectors import get_or_404
 from tracebureau.engines.kinship.records import FEMALE, MALE, Pedigree
+from tracebureau.engines.kinship.simulate import IdentificationPower, identification_power
 from tracebureau.identification.choices import DecisionAction, RemainsState, TaskState
 from tracebureau.identification.models import (
+    FrequencyTable,
     GeneticProfile,
     IdentificationDecision,
     MatchCandidate,
@@ -234,3 +238,33 @@ def remains_of_batch(*, user: Any, repatriation: Repatriation) -> QuerySet[Remai
 def profile_get(*, user: Any, pk: Any) -> GeneticProfile:
     rows = GeneticProfile.objects.select_related("remains_case", "reference_sample__person", "entered_by")
     return get_or_404(visible_to(rows, user, VIEW), pk, "genetic profile")
+
+
+POWER_DRAWS = 2000
+
+
+def family_power(*, user: Any, person: Person, threshold_log10: int) -> IdentificationPower | None:
+    """How likely this family's usable references are to identify the person if his remains are
+    found, by simulation (the kinship engine's identification_power) over the current frequency
+    table. None when there is nothing to weigh, or for someone who may not see genetic data.
+    Seeded by the person, so the page shows the same figures on every visit."""
+    if not policy.can(user, Can.SEE_GENETIC_DATA):
+        return None
+    table = FrequencyTable.objects.order_by("-id").first()
+    samples = list(usable_samples(person_ids=[person.pk]))
+    profiles = current_profiles(samples=[s.pk for s in samples])
+    typed = [s for s in samples if ("S", s.pk) in profiles]
+    if table is None or not typed:
+        return None
+    from tracebureau.identification.matching import build_case
+
+    case = build_case(typed, profiles, table.frequencies)
+    return identification_power(
+        pedigree=case.families[str(person.pk)],
+        missing="M",
+        references=case.references,
+        loci=case.loci,
+        rng=np.random.default_rng(person.pk),
+        draws=POWER_DRAWS,
+        threshold=10.0**threshold_log10,
+    )

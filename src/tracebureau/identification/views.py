@@ -334,6 +334,7 @@ def person_references(request: HttpRequest, pk: int) -> HttpResponse:
         .annotate(profile_count=Count("profiles"))
     )
     identified = selectors.remains_identified_as(person).first()
+    power = selectors.family_power(user=request.user, person=person, threshold_log10=_threshold())
     return render(
         request,
         "identification/person_references.html",
@@ -343,6 +344,8 @@ def person_references(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "identified": identified,
             "withdraw_form": forms.WithdrawForm(),
+            "power": power,
+            "threshold": _threshold(),
         },
     )
 

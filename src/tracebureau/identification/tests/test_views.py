@@ -120,3 +120,19 @@ def test_the_family_liaison_records_the_visit(
         "Family told in person"
         not in web(first_officer).get("/identification/notifications/").content.decode()
     )
+
+
+def test_the_references_page_says_how_far_the_family_can_identify(
+    world: Identification, first_officer: User
+) -> None:
+    """The mother alone at two markers: the best LR is 12.5, so never 10^4 (0 %). An unrelated
+    person is excluded when he has neither a nor b at L1 (0.7² = 0.49) or no b at L2 (0.8² =
+    0.64): 1 - 0.51 · 0.36 = 0.8164 of the time (simulated, 2,000 draws, seeded)."""
+    from tracebureau.identification.selectors import family_power
+
+    power = family_power(user=first_officer, person=world.son, threshold_log10=4)
+    assert power is not None and power.identified == 0.0
+    assert power.excluded == pytest.approx(0.8164, abs=0.03)
+    page = web(first_officer).get(f"/identification/persons/{world.son.pk}/references/").content.decode()
+    assert "What these references can do" in page and "<strong>0%</strong>" in page
+    assert "These references are weak" in page
