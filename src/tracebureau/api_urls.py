@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from tracebureau.accounts.api import TokenRevokeView, TokenView
+from tracebureau.identification.api import register as register_identification
 from tracebureau.registry.api import register as register_registry
 from tracebureau.reporting.api import register as register_reporting
 from tracebureau.timeline.api import register as register_timeline
@@ -12,6 +13,7 @@ router = DefaultRouter()
 register_registry(router)
 register_timeline(router)
 register_reporting(router)
+register_identification(router)
 
 urlpatterns = [
     path("token/", TokenView.as_view(), name="api-token"),

@@ -35,7 +35,8 @@ SAMPLE_PREFIX = "S"
 
 
 def batches_visible(*, user: Any, action: str = VIEW) -> QuerySet[Repatriation]:
-    return visible_to(Repatriation.objects.annotate(remains_count=Count("remains")), user, action)
+    rows = Repatriation.objects.annotate(remains_count=Count("remains")).order_by("-arrived_on", "-id")
+    return visible_to(rows, user, action)
 
 
 def batch_get(*, user: Any, pk: Any, action: str = VIEW) -> Repatriation:

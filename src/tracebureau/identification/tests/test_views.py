@@ -136,3 +136,24 @@ def test_the_references_page_says_how_far_the_family_can_identify(
     page = web(first_officer).get(f"/identification/persons/{world.son.pk}/references/").content.decode()
     assert "What these references can do" in page and "<strong>0%</strong>" in page
     assert "These references are weak" in page
+
+
+def test_the_api_gives_cases_with_their_candidates_but_never_a_profile(
+    world: Identification, first_officer: User, case_officer: User, run_match: Any
+) -> None:
+    run_match(by=first_officer, batch=world.batch)
+    client = web(first_officer)
+    listed = client.get(f"/api/identification/remains/?batch={world.batch.pk}").json()
+    cases = {c["reference"]: c for c in listed["results"]}
+    assert cases["R-1"]["state"] == "unidentified"
+    assert cases["R-1"]["candidates"] == [
+        {"rank": 1, "person": world.son.pk, "log10_lr": pytest.approx(1.09691)}
+    ]
+    assert cases["R-2"]["candidates"] == []
+    assert "markers" not in str(listed) and "profile" not in str(listed)
+    one = client.get(f"/api/identification/remains/{cases['R-1']['id']}/")
+    assert one.status_code == 200
+    assert AuditEntry.objects.filter(object_type="identification.RemainsCase", action="view").exists()
+    batches = client.get("/api/identification/batches/").json()["results"]
+    assert [(b["title"], b["remains_count"]) for b in batches] == [("58 bodies to Kyiv", 2)]
+    assert web(case_officer).get("/api/identification/remains/").json()["results"] == []
