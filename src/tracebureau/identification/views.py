@@ -306,7 +306,8 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One genetic profile: identification officers only, and every view is in the audit trail."""
-    policy.require(request.user, Can.SEE_GENETIC_DATA)
+    # The policy gives profiles to those who may see genetic data only: anyone else gets the
+    # 404 of a profile that does not exist.
     profile = selectors.profile_get(user=request.user, pk=pk)
     audit_read(request, profile)
     return render(request, "identification/profile_detail.html", {"profile": profile})
@@ -316,8 +317,9 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_references(request: HttpRequest, pk: int) -> HttpResponse:
     """The DNA references given for one missing person, and the form to add one."""
+    person = person_get(user=request.user, pk=pk)  # a hidden person: 404, as a missing one
     policy.require(request.user, Can.IDENTIFY)
-    person = audit_read(request, person_get(user=request.user, pk=pk))
+    audit_read(request, person)
     form = forms.ReferenceSampleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "consent_confirmed"}

@@ -37,6 +37,15 @@ from tracebureau.core.exports import FORMULA_START, safe_cell
 from tracebureau.core.models import BreakGlass, User
 from tracebureau.core.policy import VIEW, visible_to
 from tracebureau.core.tests.pages import as_seen
+from tracebureau.identification import services as identification
+from tracebureau.identification.models import (
+    GeneticProfile,
+    IdentificationDecision,
+    MatchCandidate,
+    ReferenceSample,
+    RemainsCase,
+    Repatriation,
+)
 from tracebureau.lists.models import IncomingList, ListRow
 from tracebureau.lists.services import list_create
 from tracebureau.registry.models import Person, PersonMerge
@@ -95,7 +104,31 @@ def cast(case_officer: User, analyst: User) -> Cast:
         column_mapping={"family_name": "Прізвище"},
         classification="negotiation_sensitive", reconcile=False,
     )
+    _identification(hidden)
     return Cast(insider, seen, hidden, hidden_event, seen_event, release, scenario)
+
+
+def _identification(hidden: Person) -> None:
+    """A batch, a remains case with its profile, a reference sample, a match run's candidate and
+    a decision, all made by an identification officer: no attacker may reach any of them."""
+    officer = User.objects.create_user(
+        "dna.insider", password=None, roles=["identification_officer"], clearance="negotiation_sensitive"
+    )
+    identification.frequency_table_import(
+        by=officer, name="test", file_name="f.csv",
+        content=b"marker,allele,freq\nL1,a,0.1\nL1,b,0.2\nL1,c,0.7\n",
+    )
+    identification.reference_sample_create(
+        by=officer, person=hidden, markers={"L1": ["a", "b"]}, sample_code="REF-1", donor_name="Мати",
+        donor_sex=2, relationship="mother", consent_given_on=dt.date(2022, 6, 1),
+    )
+    batch = identification.repatriation_create(by=officer, title="Batch", arrived_on=dt.date(2022, 6, 14))
+    identification.remains_profiles_import(
+        by=officer, repatriation=batch, file_name="pm.csv", content=b"id,marker,allele1,allele2\nR-1,L1,a,c\n"
+    )
+    identification.match_run_start(by=officer, repatriation=batch, background=False)
+    case = RemainsCase.objects.get(reference="R-1")
+    identification.preliminary_identify(by=officer, remains_case=case, person=hidden, basis="A tag")
 
 
 @pytest.fixture
@@ -247,6 +280,16 @@ WEB_ROUTE_MODELS = {
     "accounts:token-revoke": ApiToken,
     "lists:list-detail": IncomingList, "lists:list-progress": IncomingList,
     "lists:list-reconcile": IncomingList, "lists:list-cancel": IncomingList, "lists:row-decide": ListRow,
+    **dict.fromkeys(
+        ("identification:batch-detail", "identification:batch-progress", "identification:batch-match",
+         "identification:remains-create"), Repatriation),
+    **dict.fromkeys(
+        ("identification:remains-detail", "identification:remains-preliminary",
+         "identification:remains-burial", "identification:remains-profile"), RemainsCase),
+    "identification:candidate-propose": MatchCandidate,
+    "identification:proposal-decide": IdentificationDecision,
+    "identification:profile-detail": GeneticProfile, "identification:person-references": Person,
+    "identification:sample-withdraw": ReferenceSample,
 }
 
 

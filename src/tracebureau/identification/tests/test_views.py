@@ -82,7 +82,7 @@ def test_only_identification_officers_see_profiles_and_remains(
     case = RemainsCase.objects.get(reference="R-1")
     for user in (case_officer, liaison):
         client = web(user)
-        assert client.get(f"/identification/profiles/{profile.pk}/").status_code == 403
+        assert client.get(f"/identification/profiles/{profile.pk}/").status_code == 404
         assert client.get(case.get_absolute_url()).status_code == 404
         assert client.get("/identification/").status_code == 403
         assert client.get(f"/identification/persons/{world.son.pk}/references/").status_code == 403
