@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import pickle
+import resource
 import sys
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from tracebureau.engines.kinship import pairwise_lr_matrix
+from tracebureau.engines.kinship import batch, pairwise_lr_matrix
 
 #: LR at or above which a pair counts as identified (dvir's default for "undisputed").
 IDENTIFIED = 10_000.0
@@ -61,6 +62,23 @@ def accuracy(lr: np.ndarray, remains: tuple[str, ...], columns: tuple, truth: di
     }
 
 
+def timed(module: Any, name: str) -> list[float]:
+    """Wrap `module.name` so that the seconds it takes are added to the returned list's one entry:
+    how the matrix's time splits into computing the LR tables and gathering from them."""
+    spent = [0.0]
+    function = getattr(module, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    setattr(module, name, wrapper)
+    return spent
+
+
 def main(argv: list[str]) -> int:
     folder = Path(argv[0])
     workers = int(argv[1]) if len(argv) > 1 else 1
@@ -68,11 +86,14 @@ def main(argv: list[str]) -> int:
     with (folder / "bench.pkl").open("rb") as file:
         bench, sample = pickle.load(file)
     loaded = time.perf_counter()
+    tables = timed(batch, "_lookups")
     remains, columns, lr = pairwise_lr_matrix(case=bench.case, workers=workers)
     computed = time.perf_counter()
     figures = {
         "load_seconds": loaded - started,
         "matrix_seconds": computed - loaded,
+        "tables_seconds": tables[0],
+        "workers_peak_memory_bytes": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
         "workers": workers,
         "shape": list(lr.shape),
         "accuracy": accuracy(lr, remains, columns, bench.truth),
