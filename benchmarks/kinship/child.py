@@ -24,6 +24,8 @@ from tracebureau.engines.kinship import batch, pairwise_lr_matrix
 
 #: LR at or above which a pair counts as identified (dvir's default for "undisputed").
 IDENTIFIED = 10_000.0
+#: LR at or below which a pair is, in practice, an exclusion (under a mutation model none is 0).
+PRACTICALLY_EXCLUDED = 1e-6
 ROWS = 256  # remains scanned at once for the accuracy figures, to keep the extra memory small
 
 
@@ -35,7 +37,7 @@ def accuracy(lr: np.ndarray, remains: tuple[str, ...], columns: tuple, truth: di
     true_cols = np.array([column_of[truth[remains[i]][1]] for i in true_rows], dtype=np.intp)
     true_lr = lr[true_rows, true_cols]
     best = np.array([np.nanargmax(np.nan_to_num(lr[i], nan=-1.0)) for i in true_rows], dtype=np.intp)
-    false_max, false_identified, false_excluded, false_pairs = 0.0, 0, 0, 0
+    false_max, false_identified, false_excluded, false_below, false_pairs = 0.0, 0, 0, 0, 0
     for start in range(0, len(remains), ROWS):
         block = lr[start : start + ROWS].copy()
         inside = (true_rows >= start) & (true_rows < start + ROWS)
@@ -45,6 +47,7 @@ def accuracy(lr: np.ndarray, remains: tuple[str, ...], columns: tuple, truth: di
         false_max = max(false_max, float(np.max(block, where=valid, initial=0.0)))
         false_identified += int(np.sum(block >= IDENTIFIED))
         false_excluded += int(np.sum(block == 0))
+        false_below += int(np.sum(block <= PRACTICALLY_EXCLUDED))
     log10 = np.log10(np.maximum(true_lr, 1e-300))
     return {
         "true_pairs": len(true_rows),
@@ -59,6 +62,7 @@ def accuracy(lr: np.ndarray, remains: tuple[str, ...], columns: tuple, truth: di
         "false_max_lr": false_max,
         "false_identified": false_identified,
         "false_excluded": false_excluded,
+        "false_below": false_below,
     }
 
 
