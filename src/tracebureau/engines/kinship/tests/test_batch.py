@@ -130,3 +130,11 @@ def test_it_equals_the_pairwise_path_on_simulated_families_of_many_shapes() -> N
             references[person] = {m: g for m, g in profiles[person].items() if (m != "L2" or n % 3)}
         remains[f"V{n}"] = profiles[f"{f}m"]
     assert_same(Case(families, references, remains, loci, mutations))
+
+
+def test_worker_processes_give_the_same_matrix() -> None:
+    from tracebureau.engines.kinship import pairwise_lr_matrix
+
+    case = read_case(EXAMPLES / "planecrash", missing_allele="add")
+    alone, shared = (pairwise_lr_matrix(case=case, workers=w) for w in (1, 2))
+    assert alone[:2] == shared[:2] and np.array_equal(alone[2], shared[2], equal_nan=True)
