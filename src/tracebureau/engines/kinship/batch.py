@@ -20,7 +20,7 @@ while its log-LR tables are gathered.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
 from numpy.typing import NDArray
@@ -74,7 +74,8 @@ def pairwise_lr_matrix(
 ) -> tuple[tuple[str, ...], Columns, NDArray[np.float64]]:
     """The same LRs as an array (remains × members), NaN where the sexes bar the pairing: what a
     caller with millions of pairs wants instead of a tuple of Python floats per pair. With
-    `workers` > 1 the markers' tables are computed in that many processes."""
+    `workers` > 1 the markers' tables are computed in that many processes, and the gathers run
+    in that many threads."""
     columns = tuple((family, m) for family, pedigree in case.families.items() for m in pedigree.missing)
     remains = tuple(case.remains)
     for remains_id, profile in case.remains.items():
@@ -84,10 +85,15 @@ def pairwise_lr_matrix(
         return remains, columns, np.zeros((len(remains), 0))
     log_lr = np.zeros((len(columns), len(remains)))
     markers = _lookups(case, columns, remains, workers)
-    for start in range(0, len(columns), chunk):
+
+    def gather(start: int) -> None:
         block = log_lr[start : start + chunk]
         for tables, which, codes in markers:
             block += np.take(tables[which[start : start + chunk]], codes, axis=1)
+
+    # NumPy lets go of the GIL while it gathers and adds, so threads share the blocks.
+    with ThreadPoolExecutor(workers) as threads:
+        list(threads.map(gather, range(0, len(columns), chunk)))
     lr = np.exp(log_lr, out=log_lr).T
     lr[_barred(case, remains, columns)] = np.nan
     return remains, columns, lr
