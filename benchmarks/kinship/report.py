@@ -149,7 +149,8 @@ def history(results: dict[str, Any]) -> list[str]:
         "another seed): 85 % of the time, half of it in `np.einsum` path search and small einsums |",
         "| each shape's tables in one batched variable elimination (`predictive.shape_tables`) | "
         "28.8 s | 1.62 GB | tables 17.4 s (2 processes), gathers 8.3 s (one thread), loading 3 s |",
-        f"| this run: the gathers in 2 threads as well (NumPy releases the GIL while it gathers) | {results['matrix']['seconds']:.1f} s | "
+        "| this run: the gathers in 2 threads as well (NumPy releases the GIL while it gathers) | "
+        f"{results['matrix']['seconds']:.1f} s | "
         f'{results["matrix"]["peak_memory_bytes"] / 1e9:.2f} GB | see "The matrix" above |',
         "",
     ]
