@@ -8,17 +8,19 @@ per marker. The result is the same as `pairwise.pairwise_table` (tested equal); 
 offered here, because the correction couples the remains' alleles with the founders' and the
 table would depend on more than the genotype.
 
-Two things make a bureau-sized batch (thousands of remains, tens of thousands of families)
+Three things make a bureau-sized batch (thousands of remains, tens of thousands of families)
 cheap. Many members share a table: families of the same shape whose references show the same
-genotypes at a marker give the same predictive distribution, so tables are keyed by that
-(`_signature`) and computed once. And the lookups are done a block of members at a time over all
-markers, so a block's running sums stay in cache while its tables are gathered.
+genotypes at a marker give the same predictive distribution, so each is computed once. The
+tables of one shape are computed together, as one contraction with a batch axis
+(`predictive.shape_tables`), not one Python-level pedigree computation each. And the lookups are
+done a block of members at a time over all markers, so a block's running sums stay in cache
+while its log-LR tables are gathered.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,7 +28,22 @@ from numpy.typing import NDArray
 from tracebureau.engines.kinship.likelihood import member_genotype_table
 from tracebureau.engines.kinship.mutation import Matrix, transmission_matrices
 from tracebureau.engines.kinship.pairwise import PairwiseTable
-from tracebureau.engines.kinship.records import SILENT, Case, Genotype, KinshipInputError, Locus, Pedigree
+from tracebureau.engines.kinship.predictive import (
+    Shape,
+    phenotype_probabilities,
+    shape_key,
+    shape_tables,
+    typed_genotypes,
+)
+from tracebureau.engines.kinship.records import (
+    MALE,
+    Case,
+    Genotype,
+    KinshipInputError,
+    Locus,
+    Pedigree,
+    Person,
+)
 
 Table = NDArray[np.float64]
 Columns = tuple[tuple[str, str], ...]
@@ -57,7 +74,8 @@ def pairwise_lr_matrix(
 ) -> tuple[tuple[str, ...], Columns, NDArray[np.float64]]:
     """The same LRs as an array (remains × members), NaN where the sexes bar the pairing: what a
     caller with millions of pairs wants instead of a tuple of Python floats per pair. With
-    `workers` > 1 the markers' tables are computed in that many processes."""
+    `workers` > 1 the markers' tables are computed in that many processes, and the gathers run
+    in that many threads."""
     columns = tuple((family, m) for family, pedigree in case.families.items() for m in pedigree.missing)
     remains = tuple(case.remains)
     for remains_id, profile in case.remains.items():
@@ -67,10 +85,15 @@ def pairwise_lr_matrix(
         return remains, columns, np.zeros((len(remains), 0))
     log_lr = np.zeros((len(columns), len(remains)))
     markers = _lookups(case, columns, remains, workers)
-    for start in range(0, len(columns), chunk):
+
+    def gather(start: int) -> None:
         block = log_lr[start : start + chunk]
         for tables, which, codes in markers:
             block += np.take(tables[which[start : start + chunk]], codes, axis=1)
+
+    # NumPy lets go of the GIL while it gathers and adds, so threads share the blocks.
+    with ThreadPoolExecutor(workers) as threads:
+        list(threads.map(gather, range(0, len(columns), chunk)))
     lr = np.exp(log_lr, out=log_lr).T
     lr[_barred(case, remains, columns)] = np.nan
     return remains, columns, lr
@@ -109,51 +132,55 @@ def _marker_lookup(
         for profile in (*case.remains.values(), *case.references.values())
         for a in profile.get(locus.marker, ())
     }
-    father, mother = transmission_matrices(locus, case.mutations)
-    keys: dict[tuple[object, ...], int] = {}
-    tables: list[Table] = []
-    alleles: list[str] = []
-    which = np.empty(len(columns), dtype=np.intp)
-    for j, (family, member) in enumerate(columns):
+    matrices = transmission_matrices(locus, case.mutations)
+    alleles = _table_alleles(locus, seen, matrices)
+    # Each shape's distinct reference genotypes get one row of its table; each member a place.
+    shapes: dict[Shape, dict[tuple[Genotype, ...], int]] = {}
+    places: list[tuple[Shape, int, str]] = []
+    for family, member in columns:
         pedigree = case.families[family]
-        key = _signature(pedigree, member, case.references, locus.marker)
-        if key not in keys:
-            keys[key] = len(tables)
-            found, _, lr = marker_lr_table(
-                pedigree=pedigree,
-                member=member,
-                references=case.references,
-                locus=locus,
-                father_matrix=father,
-                mother_matrix=mother,
-                alleles=seen,
-            )
-            # The order depends only on the locus, the mutation model and `seen`: the same for all.
-            assert not alleles or found == alleles
-            alleles = found
-            with np.errstate(divide="ignore"):
-                tables.append(np.append(np.log(lr).ravel(), 0.0))
-        which[j] = keys[key]
-    return np.stack(tables), which, _genotype_codes(case, remains, locus, alleles)
-
-
-def _signature(
-    pedigree: Pedigree, member: str, references: Mapping[str, Mapping[str, Genotype]], marker: str
-) -> tuple[object, ...]:
-    """What a member's table at a marker depends on: the family's shape with every person named
-    by position (sex, parents' positions, who is sought) and the references' genotypes there.
-    Equal signatures give equal tables; families entered in the same order share them."""
-    position = {person.id: k for k, person in enumerate(pedigree.persons)}
-    return tuple(
-        (
-            person.sex,
-            position.get(person.father or "", -1),
-            position.get(person.mother or "", -1),
-            person.id == member,
-            tuple(sorted(references.get(person.id, {}).get(marker, ()))),
+        typed, genotypes = typed_genotypes(pedigree, member, case.references, locus.marker)
+        shape = shape_key(pedigree, member, typed)
+        rows = shapes.setdefault(shape, {})
+        places.append((shape, rows.setdefault(genotypes, len(rows)), family))
+    frequencies = _frequencies(locus, alleles)
+    unrelated = phenotype_probabilities(np.outer(frequencies, frequencies), alleles)
+    offsets: dict[Shape, int] = {}
+    tables: list[Table] = []
+    for shape, rows in shapes.items():
+        joint = shape_tables(
+            shape=shape, genotypes=list(rows), locus=locus, alleles=alleles, matrices=matrices
         )
-        for person in pedigree.persons
-    )
+        likelihood = joint.sum(axis=(1, 2))
+        if np.any(likelihood <= 0):
+            row = int(np.argmax(likelihood <= 0))
+            family = next(f for s, r, f in places if s == shape and r == row)
+            raise KinshipInputError(
+                f"family {family}: its references are impossible at {locus.marker} (L = 0)"
+            )
+        lr = phenotype_probabilities(joint / likelihood[:, None, None], alleles) / unrelated
+        with np.errstate(divide="ignore"):
+            logs = np.log(lr).reshape(len(rows), -1)
+        offsets[shape] = sum(len(t) for t in tables)
+        tables.append(np.hstack([logs, np.zeros((len(rows), 1))]))
+    which = np.array([offsets[shape] + row for shape, row, _ in places], dtype=np.intp)
+    return np.concatenate(tables), which, _genotype_codes(case, remains, locus, alleles)
+
+
+def _table_alleles(locus: Locus, seen: set[str], matrices: tuple[Matrix | None, Matrix | None]) -> list[str]:
+    """The alleles `member_genotype_table` uses given `seen`: all, or the seen ones and a lump of
+    the rest where the mutation model makes that exact. Asked of it, so the two cannot differ."""
+    alone = Pedigree("alleles", (Person("x", MALE),))
+    father, mother = matrices
+    return member_genotype_table(
+        pedigree=alone,
+        member="x",
+        profiles={},
+        locus=locus,
+        father_matrix=father,
+        mother_matrix=mother,
+        alleles=seen,
+    )[0]
 
 
 def marker_lr_table(
@@ -194,23 +221,16 @@ def marker_lr_table(
     frequencies = _frequencies(locus, found)
     predictive = joint / family_likelihood
     unrelated = np.outer(frequencies, frequencies)
-    return found, predictive, _phenotypes(predictive, found) / _phenotypes(unrelated, found)
+    return (
+        found,
+        predictive,
+        phenotype_probabilities(predictive, found) / phenotype_probabilities(unrelated, found),
+    )
 
 
 def _frequencies(locus: Locus, alleles: list[str]) -> Table:
     known = [locus.frequencies[locus.index(a)] for a in alleles if a in locus.alleles]
     return np.array(known + [1 - sum(known)] * (len(alleles) - len(known)))
-
-
-def _phenotypes(ordered: Table, alleles: list[str]) -> Table:
-    """P(phenotype i/j) from P(ordered genotype): i/j and j/i together; with a silent allele s a
-    homozygote a/a also takes a/s and s/a."""
-    table: Table = ordered + ordered.T - np.diag(np.diag(ordered))
-    if SILENT in alleles:
-        silent = alleles.index(SILENT)
-        seen = np.arange(len(alleles)) != silent
-        table[seen, seen] += table[seen, silent]
-    return table
 
 
 def _genotype_codes(

@@ -95,3 +95,46 @@ def test_a_case_without_missing_members_gives_empty_rows() -> None:
     assert table.lr == ((),) and table == pairwise_table(
         case=Case({"F": family}, {}, {"V1": {"L1": ("a", "a")}}, loci)
     )
+
+
+def test_it_equals_the_pairwise_path_on_simulated_families_of_many_shapes() -> None:
+    # Shapes sharing tables, references missing at some markers (a shape with nobody typed
+    # there), full siblings (the widest contraction) and a lumpable mutation model.
+    from tracebureau.engines.kinship import simulate_profiles
+
+    loci = {
+        f"L{k}": Locus(
+            f"L{k}", tuple(str(9 + a) for a in range(n)), np.random.default_rng(k).dirichlet(np.ones(n))
+        )
+        for k, n in enumerate((4, 7, 9))
+    }
+    mutations = {("L1", MALE): MutationSetting("L1", MALE, "proportional", rate=0.01)}
+    rng = np.random.default_rng(12)
+    families, references, remains = {}, {}, {}
+    for n in range(8):
+        f = f"F{n}"
+        sibs = Pedigree(
+            f,
+            (
+                Person(f"{f}fa", MALE),
+                Person(f"{f}mo", FEMALE),
+                Person(f"{f}m", MALE, f"{f}fa", f"{f}mo", missing=True),
+                Person(f"{f}s", FEMALE, f"{f}fa", f"{f}mo"),
+                Person(f"{f}t", MALE, f"{f}fa", f"{f}mo"),
+            ),
+        )
+        families[f] = sibs
+        profiles = simulate_profiles(pedigree=sibs, loci=loci, rng=rng, mutations=mutations)
+        typed = [f"{f}s", f"{f}t"] if n % 2 else [f"{f}mo"]
+        for person in typed:
+            references[person] = {m: g for m, g in profiles[person].items() if (m != "L2" or n % 3)}
+        remains[f"V{n}"] = profiles[f"{f}m"]
+    assert_same(Case(families, references, remains, loci, mutations))
+
+
+def test_worker_processes_give_the_same_matrix() -> None:
+    from tracebureau.engines.kinship import pairwise_lr_matrix
+
+    case = read_case(EXAMPLES / "planecrash", missing_allele="add")
+    alone, shared = (pairwise_lr_matrix(case=case, workers=w) for w in (1, 2))
+    assert alone[:2] == shared[:2] and np.array_equal(alone[2], shared[2], equal_nan=True)
