@@ -372,10 +372,13 @@ def _remains(queryset: QuerySet, user: Any, access: Access, action: str) -> Quer
 
 
 def _notification_tasks(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
-    if not {Can.NOTIFY_FAMILIES, Can.IDENTIFY} & access.can:
+    """Liaisons work the whole queue: a family must be told even when the person's record is
+    classified above the liaison's clearance (the task names the person, nothing more).
+    Identification officers follow it, for the persons they see."""
+    if Can.NOTIFY_FAMILIES in access.can:
+        return queryset
+    if Can.IDENTIFY not in access.can or action == CHANGE:
         return queryset.none()
-    if action == CHANGE and Can.NOTIFY_FAMILIES not in access.can:
-        return queryset.none()  # identification officers follow the queue; liaisons work it
     return queryset.filter(person__in=_visible_person_ids(user, access))
 
 

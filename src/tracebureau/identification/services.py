@@ -42,6 +42,7 @@ from tracebureau.timeline.choices import Credibility, EventKind, Precision, Reli
 from tracebureau.timeline.models import Event, Source
 
 IDENTIFICATION_SOURCE = "DNA identification (tracebureau)"
+_STR_ALLELE = re.compile(r"^\d{1,2}(\.[1-3])?$")
 _PROFILE_ITEM = re.compile(r"^\s*([^\s:=]+)\s*[:= ]\s*([^\s/,]+)\s*[/,]\s*([^\s/,]+)\s*$")
 
 
@@ -54,9 +55,22 @@ def _validated(instance: Any, *, exclude: list[str] | None = None) -> Any:
 # --- batches, remains and custody -------------------------------------------------------------
 
 
+def _not_future(**dates: dt.date | dt.datetime | None) -> None:
+    """A date of something that has happened cannot be later than today."""
+    errors = {
+        name: _("In the future: record it once it has happened.")
+        for name, value in dates.items()
+        if value is not None
+        and (value > timezone.now() if isinstance(value, dt.datetime) else value > timezone.localdate())
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def repatriation_create(*, by: Any, **fields: Any) -> Repatriation:
     """Record a batch of returned remains (title, arrived_on, route, counterpart, ...)."""
     policy.require(by, Can.IDENTIFY)
+    _not_future(arrived_on=fields.get("arrived_on"))
     return _validated(Repatriation(created_by=by, **fields), exclude=["created_by"])
 
 
@@ -64,6 +78,7 @@ def remains_case_create(*, by: Any, repatriation: Repatriation, **fields: Any) -
     """Open the post-mortem record of one body of a batch."""
     policy.require(by, Can.IDENTIFY)
     policy.require_row(by, repatriation, CHANGE)
+    _not_future(found_on=fields.get("found_on"))
     case = RemainsCase(repatriation=repatriation, created_by=by, **fields)
     errors = policy.classification_errors(by, case.classification)
     if errors:
@@ -74,6 +89,7 @@ def remains_case_create(*, by: Any, repatriation: Repatriation, **fields: Any) -
 def custody_record(*, by: Any, remains_case: RemainsCase, **fields: Any) -> CustodyEntry:
     """A hand-over of the body or its samples (at, released_by, received_by, place, note)."""
     policy.require_row(by, remains_case, CHANGE)
+    _not_future(at=fields.get("at"))
     entry = CustodyEntry(remains_case=remains_case, recorded_by=by, **fields)
     last = remains_case.custody.order_by("-at", "-id").first()
     if last and entry.at and entry.at < last.at:
@@ -119,10 +135,37 @@ def parse_profile(text: str) -> dict[str, list[str]]:
     return markers
 
 
+def profile_errors(markers: Mapping[str, Any]) -> list[str]:
+    """What the current frequency table cannot take: a marker it lacks, or an allele that is
+    neither in it nor an STR repeat number (9, 9.3, 31.2). A rare allele the table lacks is
+    fine: a match run adds it at the engine's minimum frequency."""
+    table = FrequencyTable.objects.order_by("-id").first()
+    if table is None:
+        return []
+    errors = []
+    for marker, pair in markers.items():
+        known = table.frequencies.get(marker)
+        if known is None:
+            errors.append(
+                _("marker %(marker)s is not in the frequency table “%(table)s”")
+                % {"marker": marker, "table": table.name}
+            )
+            continue
+        for allele in pair:
+            if allele not in known and not _STR_ALLELE.match(str(allele)):
+                errors.append(
+                    _("%(marker)s: “%(allele)s” is not an allele") % {"marker": marker, "allele": allele}
+                )
+    return errors
+
+
 def _profile(
     *, by: Any, markers: Mapping[str, list[str]], lab_reference: str = "", **owner: Any
 ) -> GeneticProfile:
     policy.require(by, Can.SEE_GENETIC_DATA)
+    errors = profile_errors(markers)
+    if errors:
+        raise ValidationError({"markers": errors})
     profile = GeneticProfile(markers=dict(markers), lab_reference=lab_reference, entered_by=by, **owner)
     profile.save()
     return profile
@@ -157,6 +200,11 @@ def remains_profiles_import(*, by: Any, repatriation: Repatriation, file_name: s
                 _("%(place)s: no marker typed for %(ref)s.")
                 % {"place": where[(reference, "")], "ref": reference}
             )
+        for marker, pair in markers.items():
+            for error in profile_errors({marker: pair}):
+                raise ValidationError(
+                    _("%(place)s: %(error)s.") % {"place": where[(reference, marker)], "error": error}
+                )
         remains_profile_add(
             by=by,
             remains_case=case,
@@ -342,6 +390,7 @@ def confirmation_propose(*, by: Any, candidate: MatchCandidate, basis: str = "")
     if latest is None or candidate.match_run_id != latest.pk:
         raise ValidationError(_("A newer match run exists: propose from its candidates."))
     _require_not_identified_elsewhere(candidate.person, remains_case)
+    _require_references(candidate.person)
     return _decision(
         remains_case=remains_case,
         action=DecisionAction.PROPOSED,
@@ -351,6 +400,18 @@ def confirmation_propose(*, by: Any, candidate: MatchCandidate, basis: str = "")
         basis=basis.strip(),
         by=by,
     )
+
+
+def _require_references(person: Person) -> None:
+    """The DNA evidence rests on references given with consent: none may be used once all of
+    them have been withdrawn (a new match run then has nothing for this family)."""
+    if not selectors.usable_samples(person_ids=[person.pk]).exists():
+        raise ValidationError(
+            _(
+                "Consent for every reference of %(person)s was withdrawn: the evidence cannot be used."
+            )
+            % {"person": person}
+        )
 
 
 def _require_not_identified_elsewhere(person: Person, remains_case: RemainsCase) -> None:
@@ -386,6 +447,7 @@ def confirmation_decide(
     event = None
     if approve:
         _require_not_identified_elsewhere(person, remains_case)
+        _require_references(person)
         event = _record_identified(proposal, by, identified_on or timezone.localdate())
     try:
         with transaction.atomic():
@@ -475,6 +537,14 @@ def burial_record(
     )
     if not place.strip():
         raise ValidationError({"place": _("Say where: the cemetery, the plot.")})
+    _not_future(buried_on=buried_on)
+    if buried_on < remains_case.repatriation.arrived_on:
+        raise ValidationError(
+            {
+                "buried_on": _("Before the remains came home (%(day)s).")
+                % {"day": remains_case.repatriation.arrived_on.isoformat()}
+            }
+        )
     assert status.person is not None
     event = _event(
         status.person,

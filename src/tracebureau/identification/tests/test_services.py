@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -256,3 +257,77 @@ def test_decisions_are_append_only(world: Identification, first_officer: Any) ->
     with pytest.raises(Exception, match="append-only"):
         decision.save()
     assert IdentificationDecision.objects.get(pk=decision.pk).basis == "a tag"
+
+
+def test_a_marker_or_allele_the_table_cannot_take_is_refused_with_its_row(
+    world: Identification, first_officer: Any
+) -> None:
+    for content, message in (
+        (
+            b"id,marker,allele1,allele2\nR-9,L1,a,b\nR-9,FOO,1,2\n",
+            "pm9.csv row 3: marker FOO is not in the frequency",
+        ),
+        (b"id,marker,allele1,allele2\nR-9,L1,a,xyz\n", "pm9.csv row 2: L1: “xyz” is not an allele"),
+    ):
+        with pytest.raises(ValidationError, match=re.escape(message)):
+            services.remains_profiles_import(
+                by=first_officer, repatriation=world.batch, file_name="pm9.csv", content=content
+            )
+    assert not RemainsCase.objects.filter(reference="R-9").exists()
+    # A rare repeat number the table lacks is fine: a match run adds it at the minimum frequency.
+    services.remains_profiles_import(
+        by=first_officer,
+        repatriation=world.batch,
+        file_name="pm9.csv",
+        content=b"id,marker,allele1,allele2\nR-9,L1,a,17.3\n",
+    )
+
+
+def test_dates_of_what_happened_cannot_be_in_the_future_or_before_the_return(
+    world: Identification, first_officer: Any, second_officer: Any, matched: MatchCandidate, settings: Any
+) -> None:
+    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    with pytest.raises(ValidationError) as refused:
+        services.repatriation_create(by=first_officer, title="Later", arrived_on=tomorrow)
+    assert "arrived_on" in refused.value.message_dict
+    settings.TRACEBUREAU_IDENTIFICATION_LOG10_LR = 1
+    proposal = services.confirmation_propose(by=first_officer, candidate=matched)
+    services.confirmation_decide(by=second_officer, proposal=proposal, approve=True)
+    with pytest.raises(ValidationError, match="Before the remains came home"):
+        services.burial_record(
+            by=first_officer, remains_case=matched.remains_case, buried_on=dt.date(2022, 6, 1), place="Kyiv"
+        )
+
+
+def test_withdrawn_consent_stops_an_approval(
+    world: Identification, first_officer: Any, second_officer: Any, matched: MatchCandidate, settings: Any
+) -> None:
+    settings.TRACEBUREAU_IDENTIFICATION_LOG10_LR = 1
+    proposal = services.confirmation_propose(by=first_officer, candidate=matched)
+    services.consent_withdraw(
+        by=first_officer, sample=world.mother, reason="The mother withdrew it in writing"
+    )
+    with pytest.raises(ValidationError, match="was withdrawn: the evidence cannot be used"):
+        services.confirmation_decide(by=second_officer, proposal=proposal, approve=True)
+    assert not Event.objects.filter(person=world.son, kind="identified").exists()
+
+
+def test_the_liaison_gets_the_task_even_above_her_clearance(
+    world: Identification,
+    first_officer: Any,
+    second_officer: Any,
+    matched: MatchCandidate,
+    settings: Any,
+    liaison: Any,
+) -> None:
+    from tracebureau.identification.selectors import tasks_visible
+    from tracebureau.registry.models import Person
+
+    Person.objects.filter(pk=world.son.pk).update(classification="confidential")
+    liaison.clearance = "restricted"
+    liaison.save()
+    settings.TRACEBUREAU_IDENTIFICATION_LOG10_LR = 1
+    proposal = services.confirmation_propose(by=first_officer, candidate=matched)
+    services.confirmation_decide(by=second_officer, proposal=proposal, approve=True)
+    task = tasks_visible(user=liaison).get()
+    services.notification_complete(by=liaison, task=task, outcome="Told his mother at home in Bucha.")
