@@ -39,7 +39,7 @@ def test_a_remains_case_from_arrival_to_a_confirmed_identification(page, server_
     page.get_by_label("When").fill("2022-06-14T10:30")
     page.get_by_label("Released by").fill("ICRC delegate")
     page.get_by_label("Received by").fill("Kyiv city morgue")
-    page.get_by_role("button", name="Record", exact=True).click()
+    page.get_by_role("button", name="Record the hand-over").click()
     assert page.get_by_role("status").filter(has_text="Hand-over recorded.").is_visible()
 
     page.get_by_role("button", name="Propose: Мельник Олег Іванович").click()
