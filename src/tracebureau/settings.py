@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tracebureau.reporting",
     "tracebureau.lists",
     "tracebureau.identification",
+    "tracebureau.exchanges",
     "tracebureau.audit",
 ]
 

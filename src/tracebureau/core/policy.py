@@ -66,6 +66,8 @@ class Can(StrEnum):
     IDENTIFY = "identify"  # repatriations, remains cases, references, match runs, decisions
     SEE_GENETIC_DATA = "see_genetic_data"  # DNA profiles: the most sensitive data held
     NOTIFY_FAMILIES = "notify_families"  # the family-liaison queue of in-person notifications
+    SEE_EXCHANGES = "see_exchanges"  # exchanges and their lists, within clearance
+    MANAGE_EXCHANGES = "manage_exchanges"  # negotiate, execute, verify and amend exchanges
 
 
 @dataclass(frozen=True)
@@ -84,20 +86,26 @@ _READER = (Can.SEE_INDIVIDUALS, Can.SEE_STATISTICS)
 GRANTS: dict[str, Grant] = {
     Role.CASE_OFFICER: _grant(
         *_READER, Can.EDIT_PERSONS, Can.RECORD_EVENTS, Can.MANAGE_REFERENCE, Can.EXPORT,
-        Can.EXPORT_CTA, Can.BREAK_GLASS, Can.RECONCILE_LISTS,
+        Can.EXPORT_CTA, Can.BREAK_GLASS, Can.RECONCILE_LISTS, Can.SEE_EXCHANGES,
     ),
     # Reconciling lists is the analyst's daily work, and accepting a list row records an event
     # on the person's timeline: analysts, who may already change identities, record events too.
 
     Role.ANALYST: _grant(
         *_READER, Can.EDIT_PERSONS, Can.RECORD_EVENTS, Can.EXPORT, Can.RELEASE_STATISTICS,
-        Can.SEE_RELEASED_STATISTICS, Can.BREAK_GLASS, Can.RECONCILE_LISTS,
+        Can.SEE_RELEASED_STATISTICS, Can.BREAK_GLASS, Can.RECONCILE_LISTS, Can.SEE_EXCHANGES,
     ),
-    Role.EXCHANGE_COORDINATOR: _grant(*_READER, Can.RECORD_EVENTS, Can.EXPORT),
-    Role.IDENTIFICATION_OFFICER: _grant(*_READER, Can.RECORD_EVENTS, Can.IDENTIFY, Can.SEE_GENETIC_DATA),
+    Role.EXCHANGE_COORDINATOR: _grant(
+        *_READER, Can.RECORD_EVENTS, Can.EXPORT, Can.SEE_EXCHANGES, Can.MANAGE_EXCHANGES
+    ),
+    # Bodies come home through exchanges: identification officers follow them.
+    Role.IDENTIFICATION_OFFICER: _grant(
+        *_READER, Can.RECORD_EVENTS, Can.IDENTIFY, Can.SEE_GENETIC_DATA, Can.SEE_EXCHANGES
+    ),
     Role.FAMILY_LIAISON: _grant(Can.SEE_INDIVIDUALS, Can.NOTIFY_FAMILIES, family_facing=True),
     Role.PRESS_OFFICER: _grant(Can.SEE_RELEASED_STATISTICS),
-    Role.AGENCY_LIAISON: _grant(Can.SEE_INDIVIDUALS, agency_scoped=True),
+    # A family liaison sees no exchange: a family told of a list can cost the person their place.
+    Role.AGENCY_LIAISON: _grant(Can.SEE_INDIVIDUALS, Can.SEE_EXCHANGES, agency_scoped=True),
     Role.AUDITOR: _grant(Can.READ_AUDIT),
     Role.ADMINISTRATOR: _grant(Can.MANAGE_USERS, Can.MANAGE_REFERENCE),
 }
@@ -382,6 +390,34 @@ def _notification_tasks(queryset: QuerySet, user: Any, access: Access, action: s
     return queryset.filter(person__in=_visible_person_ids(user, access))
 
 
+def _exchanges(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    """Exchanges: seen within clearance by those who follow them (negotiation-sensitive by
+    default), changed by coordinators, never shown to a family-facing role."""
+    need = Can.SEE_EXCHANGES if action == VIEW else Can.MANAGE_EXCHANGES
+    if action == RECORD_EVENT or need not in access.can or access.family_facing:
+        return queryset.none()
+    return queryset.filter(classification__in=access.levels)
+
+
+def _of_visible_exchanges(path: str, person: str | None = None) -> Rule:
+    """Rows of an exchange the user sees; where a row names a person (at `person`), only if the
+    user sees that person too (an agency liaison sees their own agency's people on a list)."""
+
+    def rule(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+        from tracebureau.exchanges.models import Exchange
+
+        if action != VIEW:
+            return queryset.none()
+        exchanges = _exchanges(Exchange.objects.all(), user, access, action).values("pk")
+        queryset = queryset.filter(**{f"{path}__in": exchanges})
+        if person is not None:
+            persons = _visible_person_ids(user, access)
+            queryset = queryset.filter(Q(**{f"{person}__isnull": True}) | Q(**{f"{person}__in": persons}))
+        return queryset
+
+    return rule
+
+
 RULES: dict[str, Rule] = {
     "registry.Person": _persons,
     "registry.NameVariant": _of_visible_persons("person"),
@@ -412,6 +448,13 @@ RULES: dict[str, Rule] = {
     "identification.IdentificationDecision": _identification(),
     "identification.GeneticProfile": _identification(capability=Can.SEE_GENETIC_DATA),
     "identification.NotificationTask": _notification_tasks,
+    "exchanges.Exchange": _exchanges,
+    "exchanges.ExchangeEntry": _of_visible_exchanges("exchange", "person"),
+    "exchanges.Transition": _of_visible_exchanges("exchange"),
+    "exchanges.ArrivalList": _of_visible_exchanges("exchange"),
+    "exchanges.ArrivalRow": _of_visible_exchanges("arrival_list__exchange", "person"),
+    "exchanges.Amendment": _of_visible_exchanges("exchange"),
+    "exchanges.ExchangeOutcome": _of_visible_exchanges("exchange", "person"),
 }
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,6 +72,48 @@ def repatriation_create(*, by: Any, **fields: Any) -> Repatriation:
     policy.require(by, Can.IDENTIFY)
     _not_future(arrived_on=fields.get("arrived_on"))
     return _validated(Repatriation(created_by=by, **fields), exclude=["created_by"])
+
+
+@transaction.atomic
+def repatriation_receive(
+    *,
+    by: Any,
+    exchange_reference: str,
+    title: str,
+    arrived_on: dt.date,
+    counterpart: str,
+    route: str,
+    bodies: Sequence[tuple[int, str, Person | None]],
+) -> Repatriation:
+    """The batch of bodies received in an exchange, opened by the coordinator who verifies it:
+    one remains case per body (numbered by its line of the arrivals list), with the name the
+    other side's list gave it, if any. That name is what the list says, not an identification:
+    the case starts unidentified, for the identification officers to work."""
+    if not (policy.can(by, Can.IDENTIFY) or policy.can(by, Can.MANAGE_EXCHANGES)):
+        raise PermissionDenied(_("Your roles do not allow receiving remains."))
+    _not_future(arrived_on=arrived_on)
+    batch = _validated(
+        Repatriation(
+            title=title[:200], arrived_on=arrived_on, counterpart=counterpart[:200], route=route[:300],
+            exchange_reference=exchange_reference, bodies_reported=len(bodies), created_by=by,
+        ),
+        exclude=["created_by"],
+    )
+    for number, name, person in bodies:
+        named = _("Named on the hand-over list as: %(name)s") % {"name": name} if name else ""
+        if person is not None:
+            named += " " + _("(registry record #%(id)s)") % {"id": person.pk}
+        _validated(
+            RemainsCase(
+                repatriation=batch,
+                reference=f"{exchange_reference}-{number:03d}"[:60],
+                found_by=counterpart[:200],
+                tags_and_documents=named,
+                created_by=by,
+            ),
+            exclude=["created_by", "repatriation"],
+        )
+    return batch
 
 
 def remains_case_create(*, by: Any, repatriation: Repatriation, **fields: Any) -> RemainsCase:

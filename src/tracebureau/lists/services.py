@@ -89,9 +89,12 @@ def normalise_birth_date(text: str) -> str:
     return f"{y:04d}-{m:02d}-{d:02d}"
 
 
-def _mapped_row(
-    number: int, values: Mapping[str, str], mapping: Mapping[str, str]
+def mapped_row(
+    number: int, values: Mapping[str, str], mapping: Mapping[str, str], *, require_name: bool = True
 ) -> tuple[ListRow, list[str]]:
+    """The row's values read onto a ListRow's fields, and what was wrong with them, each message
+    naming the row (as a spreadsheet numbers it) and the column. Other lists (an exchange's
+    arrivals) read their rows with it too."""
     row = ListRow(number=number, raw=dict(values))
     errors = []
     for field, header in mapping.items():
@@ -113,7 +116,7 @@ def _mapped_row(
             )
             continue
         setattr(row, name, value)
-    if not errors and not (row.family_name or row.full_name):
+    if require_name and not errors and not (row.family_name or row.full_name):
         errors.append(_("Row %(row)s: no name.") % {"row": number})
     return row, errors
 
@@ -176,7 +179,7 @@ def list_create(
     list_rows: list[ListRow] = []
     row_errors: list[str] = []
     for number, cells in enumerate(rows, start=2):
-        row, problems = _mapped_row(number, dict(zip(headers, cells, strict=False)), mapping)
+        row, problems = mapped_row(number, dict(zip(headers, cells, strict=False)), mapping)
         list_rows.append(row)
         row_errors.extend(problems)
     if row_errors:

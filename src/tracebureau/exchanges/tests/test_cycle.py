@@ -1,0 +1,164 @@
+"""A whole exchange, as in the seed: proposed "4 for 4", agreed, executed, the arrivals list
+matched against the registry (Russian spellings included), one of ours who did not come, one
+who came instead of him, verified; then the events on each timeline and the one left behind
+proposed first for the next round."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tracebureau.core.errors import ConflictError
+from tracebureau.exchanges import selectors, services
+from tracebureau.exchanges.models import ExchangeOutcome
+from tracebureau.exchanges.tests.conftest import World
+from tracebureau.timeline.models import Event
+from tracebureau.timeline.selectors import statuses_for
+
+# Rows as the exchange point writes them: Russian spellings, dotted dates, one of ours not on
+# the list (Ткаченко, who came instead of Мельник), and no row for Мельник.
+ARRIVALS = (
+    "№,Фамилия,Имя,Отчество,Дата рождения\n"
+    "1,Козацкий,Дмитрий,Александрович,03.07.1990\n"
+    "2,Петренко,Иван,Николаевич,12.03.1985\n"
+    "3,Шевчук,Андрей,Петрович,30.05.1979\n"
+    "4,Ткаченко,Юрий,Степанович,09.09.1975\n"
+)
+
+
+def agreed_exchange(world: World, coordinator: Any) -> Any:
+    exchange = world.exchange(coordinator, total_ours=4, total_theirs=4)
+    world.add(exchange, coordinator, world.ours[0], "requested", "seriously_wounded")
+    for person in world.ours[1:4]:
+        world.add(exchange, coordinator, person, "requested")
+    world.add(exchange, coordinator, world.ours[4], "requested")  # five of ours for four
+    for person in world.theirs:
+        world.add(exchange, coordinator, person, "offered")
+    world.step(exchange, coordinator, "proposed")
+    with pytest.raises(ValidationError) as refused:
+        world.step(exchange, coordinator, "agreed")
+    assert "5 of ours are listed; 4 were agreed." in str(refused.value)
+    # The other side refuses Бондаренко: he comes off the list, with the reason.
+    exchange.refresh_from_db()
+    entry = selectors.entries_of(exchange).get(person=world.ours[3])
+    services.entry_withdraw(entry=entry, by=coordinator, expected_version=exchange.version,
+                            reason="Refused by the other side at the meeting of 2022-09-15")
+    world.step(exchange, coordinator, "agreed")
+    return exchange
+
+
+def test_a_full_exchange_with_a_no_show_and_a_substitution(world: World, coordinator: Any) -> None:
+    exchange = agreed_exchange(world, coordinator)
+    world.step(exchange, coordinator, "executed", executed_on=dt.date(2022, 9, 21))
+    exchange.refresh_from_db()
+    upload = services.arrivals_upload(
+        exchange=exchange, by=coordinator, expected_version=exchange.version,
+        file_name="arrivals.csv", content=ARRIVALS.encode(),
+    )
+    matched = {row.number: row.person for row in upload.rows.all()}
+    assert matched == {2: world.ours[0], 3: world.ours[1], 4: world.ours[2], 5: world.ours[5]}
+    exchange.refresh_from_db()
+    services.verify(exchange=exchange, by=coordinator, expected_version=exchange.version,
+                    reason="Checked by name and face at the exchange point")
+
+    outcomes = {o.person: o.outcome for o in ExchangeOutcome.objects.filter(exchange=exchange)}
+    assert outcomes == {
+        world.ours[0]: "returned", world.ours[1]: "returned", world.ours[2]: "returned",
+        world.ours[4]: "not_returned", world.ours[5]: "substituted",
+        **{p: "handed_over" for p in world.theirs},
+    }
+    exchange.refresh_from_db()
+    assert exchange.state == "verified" and exchange.source is not None
+    returned = Event.objects.filter(source=exchange.source, kind__in=["released", "returned"])
+    assert returned.filter(person=world.ours[0]).count() == 2
+    assert not Event.objects.filter(person=world.ours[4], source=exchange.source).exists()
+    statuses = statuses_for(user=coordinator, persons=[*world.ours, world.theirs[0]])
+    assert statuses[world.ours[0].pk].situation == "released"
+    assert statuses[world.ours[5].pk].situation == "released"
+    assert statuses[world.ours[4].pk].situation == "in_custody"
+    assert statuses[world.theirs[0].pk].situation == "released"
+
+    # The one left behind stays visibly outstanding and is proposed first for the next round,
+    # after the seriously wounded.
+    assert [p for p, _refs in selectors.outstanding(user=coordinator)] == [world.ours[4]]
+    nxt = world.exchange(coordinator, reference="EX-2022-10-17")
+    ranked = selectors.priority_candidates(user=coordinator, exchange=nxt)
+    assert [c.person for c in ranked] == [world.ours[4], world.ours[3]]
+    assert ranked[0].not_returned_from == ("EX-2022-09-21",)
+    # The person page shows every list each has been on.
+    lists = selectors.person_entries(user=coordinator, person=world.ours[3])
+    assert [(e.exchange.reference, e.withdrawn_at is not None) for e, _o in lists] == [("EX-2022-09-21", True)]
+
+
+def test_the_seriously_wounded_come_first_in_the_proposal(world: World, coordinator: Any) -> None:
+    exchange = world.exchange(coordinator)
+    ranked = selectors.priority_candidates(user=coordinator, exchange=exchange)
+    assert ranked[0].person == world.ours[0] and ranked[0].seriously_wounded_or_sick
+    assert "GC III art. 109-110" in ranked[0].reason
+    # Then the longest held: Ткаченко since April.
+    assert ranked[1].person == world.ours[5]
+    assert not ranked[0].icrc_confirmed
+
+
+def test_a_bad_arrivals_file_is_refused_row_by_row_and_nothing_is_kept(world: World, coordinator: Any) -> None:
+    exchange = agreed_exchange(world, coordinator)
+    world.step(exchange, coordinator, "executed", executed_on=dt.date(2022, 9, 21))
+    exchange.refresh_from_db()
+    bad = (
+        "Фамилия,Имя,Дата рождения\n"
+        "Козацкий,Дмитрий,03.07.1990\n"
+        "Неизвестный,Пётр,01.01.1960\n"
+        "Петренко,Иван,31.02.1985\n"
+        "Козацький,Дмитро,1990-07-03\n"
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.arrivals_upload(exchange=exchange, by=coordinator, expected_version=exchange.version,
+                                 file_name="arrivals.csv", content=bad.encode())
+    messages = refused.value.message_dict["file"]
+    assert any(m.startswith("Row 3: no one in the registry matches “Неизвестный Пётр”") for m in messages)
+    assert any(m.startswith("Row 4, column “Дата рождения”: 1985-02 has no day 31") for m in messages)
+    assert any(m.startswith("Row 5: the same person as row 2") for m in messages)
+    assert len(messages) == 3
+    assert not exchange.arrival_lists.exists()
+
+
+def test_two_coordinators_do_not_overwrite_each_other(
+    world: World, coordinator: Any, second_coordinator: Any
+) -> None:
+    exchange = world.exchange(coordinator)
+    seen = exchange.version  # both open the page at this version
+    services.entry_add(exchange=exchange, by=second_coordinator, expected_version=seen, side="requested",
+                       person=world.ours[1], category="other", reason="Long held")
+    with pytest.raises(ConflictError) as refused:
+        services.entry_add(exchange=exchange, by=coordinator, expected_version=seen, side="requested",
+                           person=world.ours[2], category="other", reason="Long held")
+    assert "exchange.second changed this exchange" in str(refused.value)
+    assert [e.person for e in selectors.entries_of(exchange)] == [world.ours[1]]
+
+
+def test_an_executed_exchange_is_only_changed_by_an_amendment(world: World, coordinator: Any) -> None:
+    exchange = agreed_exchange(world, coordinator)
+    world.step(exchange, coordinator, "executed", executed_on=dt.date(2022, 9, 21))
+    exchange.refresh_from_db()
+    with pytest.raises(ValidationError, match="only amended"):
+        world.add(exchange, coordinator, world.ours[3], "requested")
+    with pytest.raises(ValidationError, match="only amended"):
+        services.exchange_update(exchange=exchange, by=coordinator, expected_version=exchange.version,
+                                 changes={"title": "Another"})
+    services.arrivals_upload(exchange=exchange, by=coordinator, expected_version=exchange.version,
+                             file_name="arrivals.csv", content=ARRIVALS.encode())
+    exchange.refresh_from_db()
+    services.verify(exchange=exchange, by=coordinator, expected_version=exchange.version, reason="Checked")
+    exchange.refresh_from_db()
+    # Петренко, recorded as returned, was in fact his namesake: the amendment retracts his events.
+    services.amend_outcome(exchange=exchange, by=coordinator, expected_version=exchange.version,
+                           person=world.ours[1], outcome="not_returned",
+                           reason="The returnee was a namesake; confirmed by his mother on 2022-09-23")
+    outcome = selectors.current_outcomes(exchange)[world.ours[1].pk]
+    assert outcome.outcome == "not_returned" and outcome.amendment is not None
+    assert ExchangeOutcome.objects.filter(exchange=exchange, person=world.ours[1]).count() == 2
+    status = statuses_for(user=coordinator, persons=[world.ours[1]])[world.ours[1].pk]
+    assert status.situation == "in_custody"
