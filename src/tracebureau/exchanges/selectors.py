@@ -9,12 +9,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracebureau.core.policy import VIEW, visible_to
+from tracebureau.core.policy import CHANGE, VIEW, visible_to
 from tracebureau.exchanges import formula
 from tracebureau.exchanges.choices import (
     CAME_BACK,
@@ -49,6 +49,10 @@ def exchanges_visible(*, user: Any, action: str = VIEW) -> QuerySet[Exchange]:
 def exchange_get(*, user: Any, pk: Any, action: str = VIEW) -> Exchange:
     """One exchange, or 404 alike for one that does not exist and one the user may not see."""
     return get_object_or_404(exchanges_visible(user=user, action=action), pk=pk)
+
+
+def may_change(*, user: Any, exchange: Exchange) -> bool:
+    return exchanges_visible(user=user, action=CHANGE).filter(pk=exchange.pk).exists()
 
 
 def entries_of(exchange: Exchange, *, side: str | None = None) -> QuerySet[ExchangeEntry]:
@@ -406,5 +410,9 @@ def history(*, user: Any) -> list[HistoryPoint]:
 
 
 def with_counts(exchanges: QuerySet[Exchange]) -> QuerySet[Exchange]:
-    live = ExchangeEntry.objects.filter(withdrawn_at__isnull=True)
-    return exchanges.prefetch_related(Prefetch("entries", queryset=live, to_attr="live_entries"))
+    """Each exchange with `listed_ours` and `listed_theirs`: live entries plus the unnamed."""
+    live = Q(entries__withdrawn_at__isnull=True)
+    return exchanges.annotate(
+        listed_ours=Count("entries", filter=live & Q(entries__side=Side.REQUESTED)) + F("unnamed_ours"),
+        listed_theirs=Count("entries", filter=live & Q(entries__side=Side.OFFERED)) + F("unnamed_theirs"),
+    )

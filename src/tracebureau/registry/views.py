@@ -134,7 +134,17 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": timeline,
         "status": status_display(timeline.status),
         "rows": timeline_rows(timeline),
+        "exchange_entries": _exchange_entries(request, person),
     })
+
+
+def _exchange_entries(request: HttpRequest, person: Person) -> list[Any]:
+    """Every exchange list the person has been on, for those who follow exchanges."""
+    from tracebureau.exchanges.selectors import person_entries
+
+    if not policy.can(request.user, Can.SEE_EXCHANGES):
+        return []
+    return person_entries(user=request.user, person=person)
 
 
 def identity_rows(person: Person) -> list[tuple[Any, Any, bool]]:

@@ -44,8 +44,12 @@ def agreed_exchange(world: World, coordinator: Any) -> Any:
     # The other side refuses Бондаренко: he comes off the list, with the reason.
     exchange.refresh_from_db()
     entry = selectors.entries_of(exchange).get(person=world.ours[3])
-    services.entry_withdraw(entry=entry, by=coordinator, expected_version=exchange.version,
-                            reason="Refused by the other side at the meeting of 2022-09-15")
+    services.entry_withdraw(
+        entry=entry,
+        by=coordinator,
+        expected_version=exchange.version,
+        reason="Refused by the other side at the meeting of 2022-09-15",
+    )
     world.step(exchange, coordinator, "agreed")
     return exchange
 
@@ -55,19 +59,29 @@ def test_a_full_exchange_with_a_no_show_and_a_substitution(world: World, coordin
     world.step(exchange, coordinator, "executed", executed_on=dt.date(2022, 9, 21))
     exchange.refresh_from_db()
     upload = services.arrivals_upload(
-        exchange=exchange, by=coordinator, expected_version=exchange.version,
-        file_name="arrivals.csv", content=ARRIVALS.encode(),
+        exchange=exchange,
+        by=coordinator,
+        expected_version=exchange.version,
+        file_name="arrivals.csv",
+        content=ARRIVALS.encode(),
     )
     matched = {row.number: row.person for row in upload.rows.all()}
     assert matched == {2: world.ours[0], 3: world.ours[1], 4: world.ours[2], 5: world.ours[5]}
     exchange.refresh_from_db()
-    services.verify(exchange=exchange, by=coordinator, expected_version=exchange.version,
-                    reason="Checked by name and face at the exchange point")
+    services.verify(
+        exchange=exchange,
+        by=coordinator,
+        expected_version=exchange.version,
+        reason="Checked by name and face at the exchange point",
+    )
 
     outcomes = {o.person: o.outcome for o in ExchangeOutcome.objects.filter(exchange=exchange)}
     assert outcomes == {
-        world.ours[0]: "returned", world.ours[1]: "returned", world.ours[2]: "returned",
-        world.ours[4]: "not_returned", world.ours[5]: "substituted",
+        world.ours[0]: "returned",
+        world.ours[1]: "returned",
+        world.ours[2]: "returned",
+        world.ours[4]: "not_returned",
+        world.ours[5]: "substituted",
         **{p: "handed_over" for p in world.theirs},
     }
     exchange.refresh_from_db()
@@ -90,7 +104,9 @@ def test_a_full_exchange_with_a_no_show_and_a_substitution(world: World, coordin
     assert ranked[0].not_returned_from == ("EX-2022-09-21",)
     # The person page shows every list each has been on.
     lists = selectors.person_entries(user=coordinator, person=world.ours[3])
-    assert [(e.exchange.reference, e.withdrawn_at is not None) for e, _o in lists] == [("EX-2022-09-21", True)]
+    assert [(e.exchange.reference, e.withdrawn_at is not None) for e, _o in lists] == [
+        ("EX-2022-09-21", True)
+    ]
 
 
 def test_the_seriously_wounded_come_first_in_the_proposal(world: World, coordinator: Any) -> None:
@@ -103,7 +119,9 @@ def test_the_seriously_wounded_come_first_in_the_proposal(world: World, coordina
     assert not ranked[0].icrc_confirmed
 
 
-def test_a_bad_arrivals_file_is_refused_row_by_row_and_nothing_is_kept(world: World, coordinator: Any) -> None:
+def test_a_bad_arrivals_file_is_refused_row_by_row_and_nothing_is_kept(
+    world: World, coordinator: Any
+) -> None:
     exchange = agreed_exchange(world, coordinator)
     world.step(exchange, coordinator, "executed", executed_on=dt.date(2022, 9, 21))
     exchange.refresh_from_db()
@@ -115,8 +133,13 @@ def test_a_bad_arrivals_file_is_refused_row_by_row_and_nothing_is_kept(world: Wo
         "Козацький,Дмитро,1990-07-03\n"
     )
     with pytest.raises(ValidationError) as refused:
-        services.arrivals_upload(exchange=exchange, by=coordinator, expected_version=exchange.version,
-                                 file_name="arrivals.csv", content=bad.encode())
+        services.arrivals_upload(
+            exchange=exchange,
+            by=coordinator,
+            expected_version=exchange.version,
+            file_name="arrivals.csv",
+            content=bad.encode(),
+        )
     messages = refused.value.message_dict["file"]
     assert any(m.startswith("Row 3: no one in the registry matches “Неизвестный Пётр”") for m in messages)
     assert any(m.startswith("Row 4, column “Дата рождения”: 1985-02 has no day 31") for m in messages)
@@ -130,11 +153,25 @@ def test_two_coordinators_do_not_overwrite_each_other(
 ) -> None:
     exchange = world.exchange(coordinator)
     seen = exchange.version  # both open the page at this version
-    services.entry_add(exchange=exchange, by=second_coordinator, expected_version=seen, side="requested",
-                       person=world.ours[1], category="other", reason="Long held")
+    services.entry_add(
+        exchange=exchange,
+        by=second_coordinator,
+        expected_version=seen,
+        side="requested",
+        person=world.ours[1],
+        category="other",
+        reason="Long held",
+    )
     with pytest.raises(ConflictError) as refused:
-        services.entry_add(exchange=exchange, by=coordinator, expected_version=seen, side="requested",
-                           person=world.ours[2], category="other", reason="Long held")
+        services.entry_add(
+            exchange=exchange,
+            by=coordinator,
+            expected_version=seen,
+            side="requested",
+            person=world.ours[2],
+            category="other",
+            reason="Long held",
+        )
     assert "exchange.second changed this exchange" in str(refused.value)
     assert [e.person for e in selectors.entries_of(exchange)] == [world.ours[1]]
 
@@ -146,17 +183,28 @@ def test_an_executed_exchange_is_only_changed_by_an_amendment(world: World, coor
     with pytest.raises(ValidationError, match="only amended"):
         world.add(exchange, coordinator, world.ours[3], "requested")
     with pytest.raises(ValidationError, match="only amended"):
-        services.exchange_update(exchange=exchange, by=coordinator, expected_version=exchange.version,
-                                 changes={"title": "Another"})
-    services.arrivals_upload(exchange=exchange, by=coordinator, expected_version=exchange.version,
-                             file_name="arrivals.csv", content=ARRIVALS.encode())
+        services.exchange_update(
+            exchange=exchange, by=coordinator, expected_version=exchange.version, changes={"title": "Another"}
+        )
+    services.arrivals_upload(
+        exchange=exchange,
+        by=coordinator,
+        expected_version=exchange.version,
+        file_name="arrivals.csv",
+        content=ARRIVALS.encode(),
+    )
     exchange.refresh_from_db()
     services.verify(exchange=exchange, by=coordinator, expected_version=exchange.version, reason="Checked")
     exchange.refresh_from_db()
     # Петренко, recorded as returned, was in fact his namesake: the amendment retracts his events.
-    services.amend_outcome(exchange=exchange, by=coordinator, expected_version=exchange.version,
-                           person=world.ours[1], outcome="not_returned",
-                           reason="The returnee was a namesake; confirmed by his mother on 2022-09-23")
+    services.amend_outcome(
+        exchange=exchange,
+        by=coordinator,
+        expected_version=exchange.version,
+        person=world.ours[1],
+        outcome="not_returned",
+        reason="The returnee was a namesake; confirmed by his mother on 2022-09-23",
+    )
     outcome = selectors.current_outcomes(exchange)[world.ours[1].pk]
     assert outcome.outcome == "not_returned" and outcome.amendment is not None
     assert ExchangeOutcome.objects.filter(exchange=exchange, person=world.ours[1]).count() == 2

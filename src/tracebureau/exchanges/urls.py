@@ -1,0 +1,12 @@
+from django.urls import path
+
+from tracebureau.exchanges import views
+
+app_name = "exchanges"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/terms/", views.edit, name="edit"),
+    path("<int:pk>/priority/", views.priority, name="priority"),
+]
