@@ -37,6 +37,8 @@ from tracebureau.core.exports import FORMULA_START, safe_cell
 from tracebureau.core.models import BreakGlass, User
 from tracebureau.core.policy import VIEW, visible_to
 from tracebureau.core.tests.pages import as_seen
+from tracebureau.exchanges import services as exchanges
+from tracebureau.exchanges.models import Exchange
 from tracebureau.identification import services as identification
 from tracebureau.identification.models import (
     GeneticProfile,
@@ -84,6 +86,20 @@ class Cast:
     scenario: Scenario
 
 
+def _exchange(hidden: Person) -> None:
+    """A negotiation-sensitive exchange with the hidden person on its list."""
+    coordinator = User.objects.create_user(
+        "exchange.insider", password=None, roles=["exchange_coordinator"], clearance="negotiation_sensitive"
+    )
+    exchange = exchanges.exchange_create(
+        by=coordinator, reference="EX-HIDDEN", title="Hidden", kind="prisoners", counterpart="Them"
+    )
+    exchanges.entry_add(
+        exchange=exchange, by=coordinator, expected_version=exchange.version, side="requested",
+        person=hidden, category="other", reason="Held",
+    )
+
+
 @pytest.fixture
 def cast(case_officer: User, analyst: User) -> Cast:
     insider = User.objects.create_user(
@@ -105,6 +121,7 @@ def cast(case_officer: User, analyst: User) -> Cast:
         classification="negotiation_sensitive", reconcile=False,
     )
     _identification(hidden)
+    _exchange(hidden)
     return Cast(insider, seen, hidden, hidden_event, seen_event, release, scenario)
 
 
@@ -290,6 +307,7 @@ WEB_ROUTE_MODELS = {
     "identification:proposal-decide": IdentificationDecision,
     "identification:profile-detail": GeneticProfile, "identification:person-references": Person,
     "identification:sample-withdraw": ReferenceSample,
+    **dict.fromkeys(("exchanges:detail", "exchanges:edit", "exchanges:priority"), Exchange),
 }
 
 
