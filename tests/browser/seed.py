@@ -100,3 +100,28 @@ identification.repatriation_create(
     by=officers[0], title="58 bodies to Kyiv", arrived_on=dt.date(2022, 6, 14), counterpart="Russian side",
     route="Zaporizhzhia – Kyiv", bodies_reported=58,
 )
+
+# Exchanges: a coordinator, two of ours held in Olenivka and two of theirs held by us; the
+# browser test negotiates, executes and verifies their exchange.
+coordinator = User.objects.create_user(
+    "exchange.coordinator", password="a-long-browser-password-1", roles=["exchange_coordinator"],
+    clearance="negotiation_sensitive",
+)
+TOTPDevice.objects.create(
+    user=coordinator, name="browser", confirmed=True, key="3132333435363738393031323334353637383930"
+)
+for family, given, patronymic, born, side in (
+    ("Ярошенко", "Тарас", "Богданович", (1991, 4, 9), "own"),
+    ("Гнатюк", "Василь", "Романович", (1986, 10, 30), "own"),
+    ("Соколов", "Артём", "Игоревич", (1994, 1, 17), "adversary"),
+    ("Волков", "Никита", "Андреевич", (1992, 6, 5), "adversary"),
+):
+    held = registry.person_create(
+        by=by, family_name=family, given_names=given, patronymic=patronymic, category="prisoner_of_war",
+        side=side, agency=navy if side == "own" else None, sex="male",
+        birth_year=born[0], birth_month=born[1], birth_day=born[2],
+    )
+    timeline.event_record(
+        person=held, kind="captured", occurred_on=dt.date(2022, 5, 17), precision="day", source=intel,
+        credibility=2, by=by, place=olenivka if side == "own" else None,
+    )

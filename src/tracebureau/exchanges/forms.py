@@ -38,7 +38,15 @@ EXCHANGE_FIELDS = [
 
 
 class Versioned(forms.Form):
+    """A change to an exchange, made on the version the page showed. Several of these forms
+    share a page, so each has its own prefix for element ids (`id_prefix`); names stay plain."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
+    id_prefix = "change"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ExchangeForm(BareLabels, forms.ModelForm):
@@ -100,6 +108,7 @@ class ExchangeForm(BareLabels, forms.ModelForm):
 
 
 class EntryForm(BareLabels, Versioned):
+    id_prefix = "add"
     side = forms.ChoiceField(label=_("List"), choices=Side.choices)
     person = forms.CharField(
         label=_("Person"),
@@ -127,14 +136,17 @@ class EntryForm(BareLabels, Versioned):
 
 
 class MoveForm(Versioned):
+    id_prefix = "move"
     priority = forms.IntegerField(min_value=1)
 
 
 class WithdrawForm(BareLabels, Versioned):
+    id_prefix = "withdraw"
     reason = forms.CharField(label=_("Why off the list"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class TransitionForm(BareLabels, Versioned):
+    id_prefix = "step"
     to_state = forms.ChoiceField(choices=ExchangeState.choices, widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("Reason"),
@@ -149,6 +161,7 @@ class TransitionForm(BareLabels, Versioned):
 
 
 class ArrivalsForm(BareLabels, Versioned):
+    id_prefix = "arrivals"
     file = forms.FileField(
         label=_("Arrivals list (CSV or XLSX)"),
         help_text=_(
@@ -159,6 +172,7 @@ class ArrivalsForm(BareLabels, Versioned):
 
 
 class VerifyForm(BareLabels, Versioned):
+    id_prefix = "verify"
     reason = forms.CharField(
         label=_("How the returns were verified"), widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -176,6 +190,7 @@ class VerifyForm(BareLabels, Versioned):
 
 
 class AmendForm(BareLabels, Versioned):
+    id_prefix = "amend"
     person = forms.CharField(label=_("Person"), max_length=60, help_text=_("The record number (#123)."))
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     reason = forms.CharField(

@@ -132,6 +132,11 @@ def latest_arrivals(exchange: Exchange) -> ArrivalList | None:
     return ArrivalList.objects.filter(exchange=exchange).order_by("-uploaded_at", "-id").first()
 
 
+def arrival_rows(*, user: Any, arrivals: ArrivalList) -> QuerySet[ArrivalRow]:
+    """The lines of an arrivals list, less those naming a person the user may not see."""
+    return visible_to(arrivals.rows.select_related("person"), user).order_by("number")
+
+
 def planned_outcomes(exchange: Exchange, *, not_handed_over: Collection[int] = ()) -> list[Planned]:
     """Each person's outcome as the latest arrivals list tells it (before verification)."""
     upload = latest_arrivals(exchange)

@@ -150,7 +150,9 @@ def _lock(
     capability and clearance, the version the change was made on, and the state."""
     policy.require(by, Can.MANAGE_EXCHANGES)
     policy.require_row(by, exchange, CHANGE)
-    current = Exchange.objects.select_for_update().select_related("updated_by").get(pk=exchange.pk)
+    # No join in the locking query: PostgreSQL rechecks a join against the row a concurrent
+    # writer left, and the changed `updated_by` would make the exchange vanish from the result.
+    current = Exchange.objects.select_for_update().get(pk=exchange.pk)
     if expected_version is not None and current.version != expected_version:
         raise ConflictError(
             _(

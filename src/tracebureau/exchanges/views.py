@@ -172,6 +172,7 @@ def _context(request: HttpRequest, exchange: Exchange, bound: Forms) -> dict[str
     live = selectors.entries_of(exchange)
     balance = selectors.formula_balance(exchange)
     lines = selectors.outcome_lines(user=user, exchange=exchange)
+    arrivals = selectors.latest_arrivals(exchange)
     version = {"version": exchange.version}
     may_manage = selectors.may_change(user=user, exchange=exchange)
     next_states = [s for s in TRANSITIONS.get(exchange.state, ()) if s != ExchangeState.VERIFIED]
@@ -190,7 +191,8 @@ def _context(request: HttpRequest, exchange: Exchange, bound: Forms) -> dict[str
         "terms": [(EntryCategory(t["category"]).label, t["ours"], t["theirs"]) for t in exchange.terms],
         "lines": lines,
         "counts": selectors.outcome_counts(lines),
-        "arrivals": selectors.latest_arrivals(exchange),
+        "arrivals": arrivals,
+        "arrival_rows": selectors.arrival_rows(user=user, arrivals=arrivals) if arrivals else [],
         "steps": selectors.negotiation(exchange),
         "overrides": exchange.transitions.filter(formula_override=True).count(),
         "may_manage": may_manage,

@@ -51,10 +51,9 @@ def test_a_coordinator_drives_an_exchange_through_its_pages(world: World, coordi
     refused = post(client, exchange, "add", side="requested", person=f"#{world.theirs[0].pk}",
                    category="other", reason="x").content.decode()
     assert "Only our own people can be requested" in refused
-    for person in world.ours[1:4]:
-        post(client, exchange, "add", side="requested", person=f"#{person.pk}", category="other", reason="Held")
-    for person in world.theirs:
-        post(client, exchange, "add", side="offered", person=f"#{person.pk}", category="other", reason="Held")
+    for side, persons in (("requested", world.ours[1:4]), ("offered", world.theirs)):
+        for person in persons:
+            post(client, exchange, "add", side=side, person=f"#{person.pk}", category="other", reason="Held")
     post(client, exchange, "transition", to_state="proposed", reason="Handed to the ICRC")
     agreed = post(client, exchange, "transition", to_state="agreed", reason="Agreed at the meeting")
     assert "Seriously wounded or sick: 1 of ours are listed; 0 were agreed." not in agreed.content.decode()
