@@ -38,8 +38,8 @@ def plan(
     not_handed_over: Collection[int] = (),
 ) -> list[Planned]:
     """One outcome per person on our list (returned, returned deceased or not returned), one
-    per arrival who was on no list (substituted, or an unnamed body, also "substituted" for
-    what the list asked), and one per person on their list (handed over or not)."""
+    per arrival who was on no list (substituted if alive, returned deceased if a body, named
+    or not), and one per person on their list (handed over or not)."""
     by_person = {a.person_id: a for a in arrived if a.person_id is not None}
     listed = {entry.person_id for entry in requested}
     result: list[Planned] = []
@@ -52,7 +52,8 @@ def plan(
             result.append(Planned(outcome, entry.person_id, entry_id=entry.entry_id, row_id=came.row_id))
     for came in arrived:
         if came.person_id is None or came.person_id not in listed:
-            outcome = Outcome.DECEASED if came.person_id is None else Outcome.SUBSTITUTED
+            # Bodies are returned, not substituted: a body exchange lists them by number.
+            outcome = Outcome.DECEASED if came.condition == Condition.DECEASED else Outcome.SUBSTITUTED
             result.append(Planned(outcome, came.person_id, row_id=came.row_id))
     for entry in offered:
         outcome = Outcome.NOT_HANDED_OVER if entry.entry_id in not_handed_over else Outcome.HANDED_OVER

@@ -137,6 +137,14 @@ def arrival_rows(*, user: Any, arrivals: ArrivalList) -> QuerySet[ArrivalRow]:
     return visible_to(arrivals.rows.select_related("person"), user).order_by("number")
 
 
+def repatriation_of(*, user: Any, exchange: Exchange) -> Any:
+    """The identification batch the exchange's bodies went to, for those who may see it."""
+    from tracebureau.identification.models import Repatriation
+
+    batches = Repatriation.objects.filter(exchange_reference=exchange.reference)
+    return visible_to(batches, user).first()
+
+
 def planned_outcomes(exchange: Exchange, *, not_handed_over: Collection[int] = ()) -> list[Planned]:
     """Each person's outcome as the latest arrivals list tells it (before verification)."""
     upload = latest_arrivals(exchange)

@@ -192,6 +192,7 @@ def _context(request: HttpRequest, exchange: Exchange, bound: Forms) -> dict[str
         "lines": lines,
         "counts": selectors.outcome_counts(lines),
         "arrivals": arrivals,
+        "repatriation": selectors.repatriation_of(user=user, exchange=exchange),
         "arrival_rows": selectors.arrival_rows(user=user, arrivals=arrivals) if arrivals else [],
         "steps": selectors.negotiation(exchange),
         "overrides": exchange.transitions.filter(formula_override=True).count(),
