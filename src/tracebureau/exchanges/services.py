@@ -491,13 +491,17 @@ def _exchange_source(exchange: Exchange, by: Any) -> Source:
     exchange point)."""
     if exchange.source_id:
         return exchange.source  # type: ignore[return-value]
-    source = Source.objects.create(
-        name=_("Exchange %(reference)s") % {"reference": exchange.reference},
+    # Not timeline.source_create: that is for the keepers of reference data, and this source is
+    # the system's own record of the exchange, made by the coordinator who verifies it.
+    source = Source(
+        name=(_("Exchange %(reference)s") % {"reference": exchange.reference})[:200],
         kind=SourceKind.OFFICIAL,
         reliability=Reliability.A,
         description=exchange.title,
         created_by=by,
     )
+    source.full_clean()
+    source.save()
     exchange.source = source
     return source
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tracebureau.core import policy
+from tracebureau.core.choices import Classification, levels_up_to
 from tracebureau.core.policy import CHANGE, RECORD_EVENT, Can
 from tracebureau.engines.kinship.reading import NOT_TYPED, read_frequencies, read_profiles
 from tracebureau.engines.kinship.records import KinshipInputError
@@ -101,7 +102,8 @@ def repatriation_receive(
     )
     for number, name, person in bodies:
         named = _("Named on the hand-over list as: %(name)s") % {"name": name} if name else ""
-        if person is not None:
+        # The record number only where whoever reads the case may read the record too.
+        if person is not None and person.classification in levels_up_to(Classification.CONFIDENTIAL):
             named += " " + _("(registry record #%(id)s)") % {"id": person.pk}
         _validated(
             RemainsCase(

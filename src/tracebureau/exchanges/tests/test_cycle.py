@@ -210,3 +210,24 @@ def test_an_executed_exchange_is_only_changed_by_an_amendment(world: World, coor
     assert ExchangeOutcome.objects.filter(exchange=exchange, person=world.ours[1]).count() == 2
     status = statuses_for(user=coordinator, persons=[world.ours[1]])[world.ours[1].pk]
     assert status.situation == "in_custody"
+
+
+def test_the_command_line_names_each_bad_row_and_stores_nothing(
+    world: World, coordinator: Any, tmp_path: Any
+) -> None:
+    from django.core.management import CommandError, call_command
+
+    exchange = agreed_exchange(world, coordinator)
+    world.step(exchange, coordinator, "executed", executed_on=dt.date(2022, 9, 21))
+    bad = tmp_path / "arrivals.csv"
+    bad.write_text("Фамилия,Имя\nНеизвестный,Пётр\n", encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        call_command("exchange_arrivals", "EX-2022-09-21", str(bad), "--as", coordinator.username)
+    message = str(refused.value)
+    assert "nothing was stored" in message and "Row 2: no one in the registry" in message
+    good = tmp_path / "good.csv"
+    good.write_text(ARRIVALS, encoding="utf-8")
+    call_command("exchange_arrivals", "EX-2022-09-21", str(good), "--as", coordinator.username,
+                 "--verify", "Checked at the point")
+    exchange.refresh_from_db()
+    assert exchange.state == "verified"
