@@ -1,12 +1,13 @@
 """The Azovstal story of 2022, told to the registry through its services.
 
-Every write goes through registry.services and timeline.services, so the demo obeys the same
-validation as a case officer at the keyboard. The story follows the seed article: the siege,
-the evacuation of 16-17 May (53 seriously wounded to Novoazovsk, 211 to Olenivka), captivity,
-the "50 to 50" exchange of bodies, the 58 brought to Kyiv, identifications, burials at the
-memorial and the exchanges of prisoners; plus the untidy parts an analyst meets every day:
-weak reports, contradictions, a wrong place corrected, a mistaken report retracted and a
-duplicate record merged.
+Every write goes through registry.services, timeline.services and exchanges.services, so the
+demo obeys the same validation as a case officer or an exchange coordinator at the keyboard.
+The story follows the seed article: the siege, the evacuation of 16-17 May (53 seriously
+wounded to Novoazovsk, 211 to Olenivka), captivity, the "50 to 50" exchange of bodies, the 58
+brought to Kyiv, identifications, burials at the memorial and the exchanges of prisoners
+(negotiated, executed and verified by the coordinator, one still proposed and one a draft);
+plus the untidy parts an analyst meets every day: weak reports, contradictions, a wrong place
+corrected, a mistaken report retracted and a duplicate record merged.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from tracebureau.registry import services as registry
 from tracebureau.registry.models import Person
 from tracebureau.reporting.services import release_create
+from tracebureau.scenario import exchanges as demo_exchanges
 from tracebureau.scenario.cast import PersonSpec, build_cast
 from tracebureau.scenario.dna import identify_kyiv
 from tracebureau.scenario.names import Spelling, russian_latin_spelling, russian_spelling
@@ -43,6 +46,8 @@ class Story:
     world: World
     rng: random.Random
     say: Say
+    # The exchange coordinator who negotiates, executes and verifies the demo's exchanges.
+    coordinator: Any = None
     cohorts: dict[str, list[Person]] = field(default_factory=dict)
     specs: dict[int, PersonSpec] = field(default_factory=dict)
     released: set[int] = field(default_factory=set)
@@ -289,26 +294,20 @@ def captivity(story: Story) -> None:
 # ---- exchanges of prisoners -----------------------------------------------------------------
 
 
-def _exchange(story: Story, persons: list[Person], label: str, on: str) -> int:
-    story.bulk(persons, label, "released", day(on), "exchange", 1, place="zaporizhzhia")
-    back = day(on) + dt.timedelta(days=1)
-    story.bulk(
-        persons, f"{label}: arrived for treatment", "returned", back, "exchange", 1, place="kyiv_hospital"
-    )
-    story.released.update(p.pk for p in persons)
-    return len(persons)
-
-
 def exchanges(story: Story) -> None:
-    wounded = _exchange(story, story.share(story.cohorts["wounded"], 0.5),
-                        "Exchange of prisoners, the seriously wounded first", "2022-06-29")
+    """The exchanges of prisoners, through the exchanges services (the dead's exchange of 2 June
+    is told with the remains)."""
+    wounded = story.share(story.cohorts["wounded"], 0.5)
+    june = demo_exchanges.wounded_exchange(story, wounded)
     held = story.cohorts["olenivka"] + story.cohorts["captured_later"]
-    autumn = _exchange(story, story.share(held, 0.22), "Exchange of prisoners of war", "2022-09-21")
+    september, left_behind = demo_exchanges.autumn_exchange(story, story.share(held, 0.22), held)
     civilians = [p for p in story.cohorts["civilians"] if story.rng.random() < 0.3]
     for person in civilians:
         story.record(person, "released", story.between("2022-07-01", "2022-10-31"), "returnee", 2)
-    story.say(f"exchanges: {wounded} wounded released on 29 June 2022, {autumn} released on "
-              f"21 September 2022, {len(civilians)} civilians released")
+    waiting = [p for p in held if p.pk not in story.released and p.pk not in story.featured]
+    proposal, draft = demo_exchanges.open_exchanges(story, left_behind, story.rng.sample(waiting, 4))
+    story.say(f"exchanges: {june.line()}; {september.line()}; {len(civilians)} civilians released")
+    story.say(f"exchanges still negotiated: {proposal.line()}; {draft.line()}")
 
 
 # ---- the dead: remains, identification, burial ------------------------------------------------
@@ -332,15 +331,16 @@ def remains(story: Story) -> None:
     for person in story.share(dead, 0.3):
         story.record(person, "remains_located", story.between("2022-05-20", "2022-05-31"), "adversary", 3,
                      place="donetsk_morgue")
-    exchanged = story.bulk(story.cohorts["exchange_50"], 'Exchange of bodies, formula "50 to 50"',
-                           "remains_repatriated", day("2022-06-02"), "exchange", 1, place="zaporizhzhia")
+    # Verification records "remains repatriated" for each body the list names, and opens the
+    # identification batch of all of them.
+    bodies = demo_exchanges.bodies_exchange(story)
     kyiv = story.bulk(
         story.cohorts["kyiv_58"], "Bodies of Azovstal defenders brought to Kyiv", "remains_repatriated",
         day("2022-06-14"), "exchange", 1, place="kyiv_morgue",
         note="According to preliminary data, four of them served in the Azov regiment.",
     )
     first = _identify_and_bury(story, story.cohorts["exchange_50"], 0.5, "2022-07-01")
-    story.say(f"remains: {exchanged} repatriated in the 50-to-50 exchange, {kyiv} brought to Kyiv; "
+    story.say(f"remains: {bodies.line()}; {kyiv} brought to Kyiv; "
               f"of the exchange, {first[0]} identified and {first[1]} buried at the memorial")
     # The 58 are identified through the identification officers' workflow, by DNA.
     cases, identified, buried = identify_kyiv(story, story.cohorts["kyiv_58"], identify=0.6)
@@ -421,11 +421,15 @@ STAGES = (siege, evacuation, captivity, exchanges, remains, corrections)
 
 
 @transaction.atomic
-def load(*, seed: int, size: int, officer: Any, analyst: Any, say: Say) -> Story:
-    """Tell the whole story, all or nothing: a failure leaves no half-loaded demo behind."""
+def load(
+    *, seed: int, size: int, officer: Any, analyst: Any, say: Say, coordinator: Any = None
+) -> Story:
+    """Tell the whole story, all or nothing: a failure leaves no half-loaded demo behind. The
+    exchanges are the `coordinator`'s (by default the demo account of that name)."""
     cast = build_cast(seed=seed, size=size)
     world = world_create(officer=officer, analyst=analyst)
-    story = Story(world=world, rng=random.Random(f"{seed}-events"), say=say)
+    coordinator = coordinator or get_user_model().objects.get(username="coordinator")
+    story = Story(world=world, rng=random.Random(f"{seed}-events"), say=say, coordinator=coordinator)
     say(f"world: {len(world.agencies)} agencies, {len(world.places)} places, {len(world.sources)} sources")
     register_cast(story, cast)
     for stage in STAGES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import stat
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import StringIO
@@ -13,16 +14,19 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Count
 from django.test import override_settings
 from django.utils import timezone
 
 from tracebureau.core.models import User
+from tracebureau.exchanges import selectors
+from tracebureau.exchanges.models import Exchange, ExchangeOutcome
 from tracebureau.registry.models import NameVariant, Person, PersonMerge
 from tracebureau.scenario.cast import DEFAULT_SIZE, SEED_COHORTS, PersonSpec, build_cast, cohort_sizes
 from tracebureau.scenario.names import russian_latin_spelling, russian_spelling
 from tracebureau.scenario.users import ACCOUNTS
 from tracebureau.timeline.models import BulkEvent, Event
-from tracebureau.timeline.selectors import TimelineView, person_timeline
+from tracebureau.timeline.selectors import TimelineView, person_timeline, statuses_for
 
 SIZE, SEED = 120, 7
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -89,12 +93,12 @@ def test_a_size_out_of_range_is_a_clear_error() -> None:
 
 @pytest.mark.django_db
 def test_it_loads_as_many_people_as_asked_with_the_evacuation_as_bulk_events(demo: Demo) -> None:
-    assert Person.objects.count() == SIZE
+    # As many of ours as asked; the other side's prisoners offered in the exchanges come on top.
+    assert Person.objects.filter(side="own").count() == SIZE
     sizes = cohort_sizes(SIZE)
     bulk_sizes = {b.label: b.events.count() for b in BulkEvent.objects.all()}
     assert bulk_sizes["Seriously wounded evacuated from Azovstal to Novoazovsk"] == sizes["wounded"]
     assert bulk_sizes["Evacuated through the humanitarian corridor to Olenivka"] == sizes["olenivka"]
-    assert bulk_sizes['Exchange of bodies, formula "50 to 50"'] == sizes["exchange_50"]
     assert bulk_sizes["Bodies of Azovstal defenders brought to Kyiv"] == sizes["kyiv_58"]
     assert "Sign in at http://127.0.0.1:8000/ as officer / " in demo.output
 
@@ -209,7 +213,7 @@ def test_a_duplicate_from_the_adversarys_list_is_merged(demo: Demo) -> None:
 @pytest.mark.django_db
 def test_some_are_known_only_by_a_russian_romanisation(demo: Demo) -> None:
     latin_only = [
-        p for p in Person.objects.filter(merged_into__isnull=True)
+        p for p in Person.objects.filter(merged_into__isnull=True, side="own")
         if not p.name_variants.filter(script="cyrillic_uk").exists()
     ]
     assert len(latin_only) == cohort_sizes(SIZE)["latin_only"]
@@ -219,5 +223,90 @@ def test_some_are_known_only_by_a_russian_romanisation(demo: Demo) -> None:
 
 @pytest.mark.django_db
 def test_about_a_fifth_have_russian_spellings_from_the_adversarys_list(demo: Demo) -> None:
-    spelled = NameVariant.objects.filter(script="cyrillic_ru").values("person").distinct().count()
+    ours = NameVariant.objects.filter(script="cyrillic_ru", person__side="own")
+    spelled = ours.values("person").distinct().count()
     assert 0.15 * SIZE <= spelled <= 0.35 * SIZE
+
+
+# ---- the exchanges, told through the exchanges services ---------------------------------------
+
+
+def _outcomes(reference: str) -> tuple[Exchange, Counter[str]]:
+    exchange = Exchange.objects.get(reference=reference)
+    outcomes = ExchangeOutcome.objects.filter(exchange=exchange).values_list("outcome", flat=True)
+    return exchange, Counter(outcomes)
+
+
+@pytest.mark.django_db
+def test_past_exchanges_are_verified_and_two_are_still_negotiated(demo: Demo) -> None:
+    assert dict(Exchange.objects.values_list("reference", "state")) == {
+        "EX-2022-06-02": "verified", "EX-2022-06-29": "verified", "EX-2022-09-21": "verified",
+        "EX-2022-11-17": "proposed", "EX-2022-12-DRAFT": "draft",
+    }
+    coordinator = User.objects.get(username="coordinator")
+    assert set(Exchange.objects.values_list("created_by", flat=True)) == {coordinator.pk}
+    assert "EX-2022-09-21 (verified): " in demo.output and "EX-2022-11-17 (proposed): " in demo.output
+
+
+@pytest.mark.django_db
+def test_the_seriously_wounded_come_home_one_for_one(demo: Demo) -> None:
+    exchange, outcomes = _outcomes("EX-2022-06-29")
+    wounded = round(cohort_sizes(SIZE)["wounded"] * 0.5)
+    assert outcomes == {"returned": wounded, "handed_over": wounded}
+    assert exchange.terms == [{"category": "seriously_wounded", "ours": wounded, "theirs": wounded}]
+    assert not exchange.transitions.filter(formula_override=True).exists()
+    back = Event.objects.filter(source=exchange.source, person__side="own")
+    assert Counter(back.values_list("kind", flat=True)) == {"released": wounded, "returned": wounded}
+
+
+@pytest.mark.django_db
+def test_in_september_one_did_not_come_and_another_came_instead(demo: Demo) -> None:
+    exchange, outcomes = _outcomes("EX-2022-09-21")
+    assert outcomes["not_returned"] == 1 and outcomes["substituted"] == 1
+    assert outcomes["returned"] == outcomes["handed_over"] - 1
+    assert exchange.entries.filter(withdrawn_at__isnull=False).count() == 1  # refused at the table
+    upload = exchange.arrival_lists.get()
+    assert any(row.name != str(row.person) for row in upload.rows.select_related("person"))  # Russian rows
+    coordinator = User.objects.get(username="coordinator")
+    left = [person for person, references in selectors.outstanding(user=coordinator)]
+    no_show = ExchangeOutcome.objects.get(exchange=exchange, outcome="not_returned").person
+    substitute = ExchangeOutcome.objects.get(exchange=exchange, outcome="substituted").person
+    assert left == [no_show]
+    statuses = statuses_for(user=coordinator, persons=[no_show, substitute])
+    assert statuses[substitute.pk].situation == "released"
+    assert statuses[no_show.pk].situation != "released"
+
+
+@pytest.mark.django_db
+def test_no_one_is_released_twice(demo: Demo) -> None:
+    twice = Event.objects.filter(kind="released").values("person").annotate(n=Count("id")).filter(n__gt=1)
+    assert not twice.exists()
+
+
+@pytest.mark.django_db
+def test_the_bodies_exchange_opens_an_identification_batch(demo: Demo) -> None:
+    from tracebureau.identification.models import RemainsCase
+
+    exchange, outcomes = _outcomes("EX-2022-06-02")
+    dead = cohort_sizes(SIZE)["exchange_50"]
+    unnamed = max(1, round(dead * 0.2))
+    assert exchange.kind == "bodies" and outcomes == {"deceased": dead}
+    assert ExchangeOutcome.objects.filter(exchange=exchange, person__isnull=True).count() == unnamed
+    assert RemainsCase.objects.filter(repatriation__exchange_reference="EX-2022-06-02").count() == dead
+    named = exchange.entries.values("person")
+    repatriated = Event.objects.filter(kind="remains_repatriated", person__in=named)
+    assert repatriated.count() == dead - unnamed  # once each, by the verification
+
+
+@pytest.mark.django_db
+def test_the_proposal_left_for_the_coordinator_breaks_its_formula(demo: Demo) -> None:
+    exchange = Exchange.objects.get(reference="EX-2022-11-17")
+    balance = selectors.formula_balance(exchange)
+    assert (balance.ours, balance.theirs) == (4, 3) and not balance.kept
+    # The one who did not come in September, and the one refused at the table, come first.
+    september = Exchange.objects.get(reference="EX-2022-09-21")
+    no_show = ExchangeOutcome.objects.get(exchange=september, outcome="not_returned").person
+    refused = september.entries.get(withdrawn_at__isnull=False).person
+    first = selectors.entries_of(exchange).filter(side="requested").order_by("priority")[:2]
+    assert [e.person for e in first] == [no_show, refused]
+    assert "formula is not kept" in demo.output
