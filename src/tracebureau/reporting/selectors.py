@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tracebureau.core.policy import visible_to
-from tracebureau.registry.choices import Category
+from tracebureau.registry.choices import Category, Side
 from tracebureau.registry.selectors import persons_visible
 from tracebureau.reporting.models import StatisticsRelease
 from tracebureau.timeline.choices import Situation
@@ -21,8 +21,9 @@ _CHUNK = 500
 
 
 def totals(*, user: Any) -> dict[str, Any]:
-    """Live totals over every (unmerged) person the user sees: by derived situation and category."""
-    persons = persons_visible(user=user).filter(merged_into__isnull=True).order_by("pk")
+    """Live totals over every (unmerged) person of ours the user sees: by derived situation and
+    category. The other side's people we hold are not "ours released" when exchanged back."""
+    persons = persons_visible(user=user).filter(merged_into__isnull=True, side=Side.OWN).order_by("pk")
     situations: Counter[str] = Counter()
     categories: Counter[str] = Counter()
     chunk: list[Any] = []
