@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -28,6 +27,7 @@ from tracebureau.audit.services import audit_read
 from tracebureau.core import policy
 from tracebureau.core.api import BureauViewSet
 from tracebureau.core.policy import Can, visible_to
+from tracebureau.core.selectors import get_or_404
 from tracebureau.exchanges import selectors, services
 from tracebureau.exchanges.choices import Side
 from tracebureau.exchanges.models import Exchange, ExchangeEntry
@@ -90,8 +90,9 @@ class ExchangeViewSet(
 
     def get_object(self) -> Exchange:
         # Read with VIEW, so that a reader who may not manage exchanges hears 403 from the
-        # service rather than a 404 that would deny what they can see.
-        return selectors.exchange_get(user=self.user, pk=self.kwargs["pk"])
+        # service rather than a 404 that would deny what they can see. get_or_404 also answers
+        # 404 to an id that is not a number, where selectors.exchange_get would fail with a 500.
+        return get_or_404(self.get_queryset(), self.kwargs["pk"], "exchange")
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._detail(audit_read(request, self.get_object()))
@@ -120,9 +121,8 @@ class ExchangeViewSet(
     @action(detail=True, methods=["post"], url_path=r"entries/(?P<entry_id>\d+)/withdraw")
     def withdraw(self, request: Request, pk: str, entry_id: str) -> Response:
         exchange = self._writable()
-        entry = get_object_or_404(
-            visible_to(ExchangeEntry.objects.filter(exchange=exchange), self.user), pk=entry_id
-        )
+        entries = visible_to(ExchangeEntry.objects.filter(exchange=exchange), self.user)
+        entry = get_or_404(entries, entry_id, "entry")
         services.entry_withdraw(entry=entry, by=self.user, **self._validated(request.data))
         return self._detail(exchange)
 

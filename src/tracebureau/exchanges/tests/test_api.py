@@ -109,6 +109,8 @@ def test_it_shows_a_family_liaison_no_exchanges(world: World, coordinator: User)
     client = client_of(liaison)
     assert client.get("/api/exchanges/").json()["count"] == 0
     assert client.get(f"/api/exchanges/{exchange.pk}/").status_code == 404
+    assert client_of(coordinator).get("/api/exchanges/not-a-number/").status_code == 404
+    assert client_of(coordinator).get("/api/exchanges/999999/").status_code == 404
     response = client.post(
         f"/api/exchanges/{exchange.pk}/transition/",
         {"expected_version": version(exchange), "to_state": "proposed", "reason": "x"},
