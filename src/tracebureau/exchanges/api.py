@@ -13,8 +13,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -112,18 +113,20 @@ class ExchangeViewSet(
         services.entry_add(exchange=exchange, by=self.user, **self._validated(request.data))
         return self._detail(exchange, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Take a person off a list; the entry stays, withdrawn, with who, when and why.",
-        parameters=[OpenApiParameter("entry_id", int, OpenApiParameter.PATH, description="The entry's id.")],
-        request=EntryWithdrawSerializer,
-        responses={200: ExchangeDetailSerializer, 400: _ERRORS, 403: _DENIED, 409: _CONFLICT},
+    @_write(
+        "Take a person off a list; the entry stays, withdrawn, with who, when and why.",
+        EntryWithdrawSerializer,
     )
-    @action(detail=True, methods=["post"], url_path=r"entries/(?P<entry_id>\d+)/withdraw")
-    def withdraw(self, request: Request, pk: str, entry_id: str) -> Response:
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        # The entry goes in the body, not the URL: every id in a URL is the exchange's.
         exchange = self._writable()
+        data = self._validated(request.data)
         entries = visible_to(ExchangeEntry.objects.filter(exchange=exchange), self.user)
-        entry = get_or_404(entries, entry_id, "entry")
-        services.entry_withdraw(entry=entry, by=self.user, **self._validated(request.data))
+        entry = entries.filter(pk=data.pop("entry")).first()
+        if entry is None:
+            raise DjangoValidationError({"entry": _("No such entry on this exchange's lists.")})
+        services.entry_withdraw(entry=entry, by=self.user, **data)
         return self._detail(exchange)
 
     @_write(

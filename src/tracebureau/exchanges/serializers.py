@@ -11,7 +11,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tracebureau.core.api import VisibleRelatedField
+from tracebureau.core.api import MAX_ID, VisibleRelatedField
 from tracebureau.exchanges.choices import EntryCategory, ExchangeState, Outcome, Side
 from tracebureau.exchanges.models import Exchange, ExchangeEntry
 from tracebureau.lists.tables import MAX_BYTES
@@ -166,6 +166,9 @@ class EntryAddSerializer(ExpectedVersion):
 
 
 class EntryWithdrawSerializer(ExpectedVersion):
+    entry = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The entry's id (in `requested` or `offered`)."
+    )
     reason = serializers.CharField(help_text="Why the person comes off the list.")
 
 

@@ -192,8 +192,8 @@ def test_it_adds_and_withdraws_an_entry(api: APIClient, world: World, coordinato
     assert "person" in wrong.json()
 
     withdrawn = api.post(
-        f"/api/exchanges/{exchange.pk}/entries/{entry.pk}/withdraw/",
-        {"expected_version": 2, "reason": "Refused by the other side"},
+        f"/api/exchanges/{exchange.pk}/withdraw/",
+        {"expected_version": 2, "entry": entry.pk, "reason": "Refused by the other side"},
         format="json",
     )
     assert withdrawn.status_code == 200, withdrawn.json()
@@ -201,10 +201,11 @@ def test_it_adds_and_withdraws_an_entry(api: APIClient, world: World, coordinato
     entry.refresh_from_db()
     assert entry.withdrawn_by == coordinator and entry.withdrawal_reason == "Refused by the other side"
     missing = api.post(
-        f"/api/exchanges/{exchange.pk}/entries/999999/withdraw/", {"expected_version": 3, "reason": "x"},
+        f"/api/exchanges/{exchange.pk}/withdraw/", {"expected_version": 3, "entry": 999999, "reason": "x"},
         format="json",
     )
-    assert missing.status_code == 404
+    assert missing.status_code == 400
+    assert missing.json() == {"entry": ["No such entry on this exchange's lists."]}
 
 
 def test_it_answers_409_to_a_write_on_a_stale_version(
