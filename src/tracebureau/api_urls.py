@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from tracebureau.accounts.api import TokenRevokeView, TokenView
+from tracebureau.exchanges.api import register as register_exchanges
 from tracebureau.identification.api import register as register_identification
 from tracebureau.registry.api import register as register_registry
 from tracebureau.reporting.api import register as register_reporting
@@ -14,6 +15,7 @@ register_registry(router)
 register_timeline(router)
 register_reporting(router)
 register_identification(router)
+register_exchanges(router)
 
 urlpatterns = [
     path("token/", TokenView.as_view(), name="api-token"),

@@ -234,11 +234,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Three models have a "kind" field; name their enums so the schema has no collision.
+    # Several models have a "kind", "side" or "category" field; name their enums so the schema
+    # has no collision.
     "ENUM_NAME_OVERRIDES": {
         "EventKindEnum": "tracebureau.timeline.choices.EventKind",
         "PlaceKindEnum": "tracebureau.timeline.choices.PlaceKind",
         "SourceKindEnum": "tracebureau.timeline.choices.SourceKind",
+        "SideEnum": "tracebureau.registry.choices.Side",
+        "CategoryEnum": "tracebureau.registry.choices.Category",
+        "ExchangeKindEnum": "tracebureau.exchanges.choices.ExchangeKind",
+        "ExchangeStateEnum": "tracebureau.exchanges.choices.ExchangeState",
+        "ExchangeSideEnum": "tracebureau.exchanges.choices.Side",
+        "EntryCategoryEnum": "tracebureau.exchanges.choices.EntryCategory",
     },
 }
 
