@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracebureau.core.policy import CHANGE, VIEW, visible_to
+from tracebureau.core.selectors import get_or_404
 from tracebureau.exchanges import formula
 from tracebureau.exchanges.choices import (
     CAME_BACK,
@@ -48,7 +48,7 @@ def exchanges_visible(*, user: Any, action: str = VIEW) -> QuerySet[Exchange]:
 
 def exchange_get(*, user: Any, pk: Any, action: str = VIEW) -> Exchange:
     """One exchange, or 404 alike for one that does not exist and one the user may not see."""
-    return get_object_or_404(exchanges_visible(user=user, action=action), pk=pk)
+    return get_or_404(exchanges_visible(user=user, action=action), pk, "exchange")
 
 
 def may_change(*, user: Any, exchange: Exchange) -> bool:

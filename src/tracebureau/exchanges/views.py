@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,6 +23,7 @@ from tracebureau.audit.services import audit_read
 from tracebureau.core import policy
 from tracebureau.core.errors import ConflictError
 from tracebureau.core.policy import CHANGE, Can
+from tracebureau.core.selectors import get_or_404
 from tracebureau.exchanges import forms, selectors, services
 from tracebureau.exchanges.choices import LISTS_OPEN, TRANSITIONS, EntryCategory, ExchangeState, Outcome, Side
 from tracebureau.exchanges.models import Exchange, ExchangeEntry
@@ -211,7 +212,7 @@ def _context(request: HttpRequest, exchange: Exchange, bound: Forms) -> dict[str
 
 
 def _entry(request: HttpRequest, exchange: Exchange) -> ExchangeEntry:
-    return get_object_or_404(ExchangeEntry, pk=request.POST.get("entry"), exchange=exchange)
+    return get_or_404(ExchangeEntry.objects.filter(exchange=exchange), request.POST.get("entry"), "entry")
 
 
 def _run(
