@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracebureau.exchanges.choices import EntryCategory, ExchangeState, Outcome, Side
 from tracebureau.exchanges.models import Exchange
+from tracebureau.exchanges.services import TERM_FIELDS
 from tracebureau.registry.forms import BareLabels
 from tracebureau.registry.models import Person
 from tracebureau.registry.selectors import persons_by_reference
@@ -18,23 +19,7 @@ from tracebureau.timeline.selectors import places_visible
 
 DATE = forms.DateInput(attrs={"type": "date"})
 CATEGORY_CHOICES = [c for c in EntryCategory.choices if c[0] != EntryCategory.BODY]
-EXCHANGE_FIELDS = [
-    "reference",
-    "title",
-    "kind",
-    "counterpart",
-    "mediator",
-    "ratio_ours",
-    "ratio_theirs",
-    "total_ours",
-    "total_theirs",
-    "unnamed_ours",
-    "unnamed_theirs",
-    "planned_on",
-    "place",
-    "note",
-    "classification",
-]
+EXCHANGE_FIELDS = ["reference", *TERM_FIELDS]
 
 
 class Versioned(forms.Form):

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from tracebureau.core.api import MAX_ID, VisibleRelatedField
 from tracebureau.exchanges.choices import EntryCategory, ExchangeState, Outcome, Side
 from tracebureau.exchanges.models import Exchange, ExchangeEntry
+from tracebureau.exchanges.services import TERM_FIELDS
 from tracebureau.lists.tables import MAX_BYTES
 from tracebureau.registry.selectors import persons_visible
 from tracebureau.timeline.selectors import places_visible
@@ -22,7 +23,7 @@ SUMMARY_FIELDS = [
     "id", "reference", "title", "kind", "counterpart", "mediator", "state", "version",
     "planned_on", "executed_on", "place", "classification",
 ]
-TERM_FIELDS = [
+FORMULA_FIELDS = [
     "ratio_ours", "ratio_theirs", "total_ours", "total_theirs", "unnamed_ours", "unnamed_theirs",
     "terms", "note",
 ]
@@ -114,7 +115,9 @@ class ExchangeDetailSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Exchange
-        fields = [*SUMMARY_FIELDS, *TERM_FIELDS, "formula", "requested", "offered", "outcomes", "negotiation"]
+        fields = [
+            *SUMMARY_FIELDS, *FORMULA_FIELDS, "formula", "requested", "offered", "outcomes", "negotiation",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(BalanceSerializer)
@@ -147,10 +150,7 @@ class ExchangeCreateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Exchange
-        fields = [
-            "reference", "title", "kind", "counterpart", "mediator", *TERM_FIELDS, "planned_on",
-            "place", "classification",
-        ]
+        fields = ["reference", *TERM_FIELDS, "terms"]
         # The service checks uniqueness with the rest, so that every error comes back at once.
         extra_kwargs: dict[str, dict[str, Any]] = {"reference": {"validators": []}}
 

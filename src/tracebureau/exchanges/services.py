@@ -53,24 +53,11 @@ from tracebureau.timeline import services as timeline
 from tracebureau.timeline.choices import Credibility, EventKind, Precision, Reliability, SourceKind
 from tracebureau.timeline.models import Event, Source
 
-TERM_FIELDS = frozenset(
-    {
-        "title",
-        "kind",
-        "counterpart",
-        "mediator",
-        "ratio_ours",
-        "ratio_theirs",
-        "total_ours",
-        "total_theirs",
-        "unnamed_ours",
-        "unnamed_theirs",
-        "planned_on",
-        "place",
-        "note",
-        "terms",
-        "classification",
-    }
+# The terms of an exchange, in the order the form shows them; `terms` (the counts per category)
+# is set beside them.
+TERM_FIELDS = (
+    "title", "kind", "counterpart", "mediator", "ratio_ours", "ratio_theirs", "total_ours",
+    "total_theirs", "unnamed_ours", "unnamed_theirs", "planned_on", "place", "note", "classification",
 )
 
 
@@ -83,7 +70,7 @@ def exchange_create(
 ) -> Exchange:
     """Draft an exchange. It is negotiation-sensitive unless classified lower on purpose."""
     policy.require(by, Can.MANAGE_EXCHANGES)
-    unknown = set(fields) - TERM_FIELDS
+    unknown = set(fields) - {*TERM_FIELDS, "terms"}
     if unknown:
         raise ValidationError({name: _("Not a field of an exchange.") for name in sorted(unknown)})
     exchange = Exchange(
@@ -133,7 +120,7 @@ def exchange_update(
     *, exchange: Exchange, by: Any, expected_version: int, changes: Mapping[str, Any]
 ) -> Exchange:
     """Change the terms of an exchange that has not happened yet."""
-    unknown = set(changes) - TERM_FIELDS
+    unknown = set(changes) - {*TERM_FIELDS, "terms"}
     if unknown:
         raise ValidationError({name: _("Not a field that can be edited.") for name in sorted(unknown)})
     current = _lock(exchange, by, expected_version, allowed=TERMS_OPEN)
