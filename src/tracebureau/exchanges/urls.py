@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/terms/", views.edit, name="edit"),
     path("<int:pk>/priority/", views.priority, name="priority"),
+    path("<int:pk>/lists.csv", views.lists_csv, name="lists-csv"),
 ]

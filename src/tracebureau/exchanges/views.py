@@ -14,14 +14,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracebureau.audit.services import audit_read
+from tracebureau.audit.services import audit_export, audit_read
 from tracebureau.core import policy
 from tracebureau.core.errors import ConflictError
+from tracebureau.core.exports import csv_lines
 from tracebureau.core.policy import CHANGE, Can
 from tracebureau.core.selectors import get_or_404
 from tracebureau.exchanges import forms, selectors, services
@@ -383,6 +384,36 @@ HANDLERS: dict[str, Callable[[HttpRequest, Exchange], Any]] = {
     "verify": _verify,
     "amend": _amend,
 }
+
+
+LIST_COLUMNS = (
+    "list", "priority", "record", "family_name", "given_names", "patronymic", "birth_date",
+    "service_number", "category", "reason", "outcome",
+)
+
+
+@login_required
+@require_GET
+def lists_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Both lists as CSV, in order of priority, as the negotiators hand them over: only the
+    persons the reader may see, with their outcome once verified. Recorded as an export."""
+    policy.require(request.user, Can.EXPORT)
+    exchange = selectors.exchange_get(user=request.user, pk=pk)
+    outcomes = selectors.current_outcomes(exchange)
+    rows = [
+        [
+            entry.side, entry.priority, entry.person_id, entry.person.family_name, entry.person.given_names,
+            entry.person.patronymic, entry.person.birth_date_display, entry.person.service_number,
+            entry.category, entry.reason, getattr(outcomes.get(entry.person_id), "outcome", ""),
+        ]
+        for side in Side.values
+        for entry in selectors.entries_visible(user=request.user, exchange=exchange, side=side)
+    ]
+    audit_export(user=request.user, what="exchange-lists", query=exchange.reference, count=len(rows))
+    response = StreamingHttpResponse(csv_lines(LIST_COLUMNS, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{exchange.reference}-lists.csv"'
+    response["Cache-Control"] = "no-store"  # negotiation lists must not sit in a shared cache
+    return response
 
 
 @login_required

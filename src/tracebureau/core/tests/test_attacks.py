@@ -307,7 +307,9 @@ WEB_ROUTE_MODELS = {
     "identification:proposal-decide": IdentificationDecision,
     "identification:profile-detail": GeneticProfile, "identification:person-references": Person,
     "identification:sample-withdraw": ReferenceSample,
-    **dict.fromkeys(("exchanges:detail", "exchanges:edit", "exchanges:priority"), Exchange),
+    **dict.fromkeys(
+        ("exchanges:detail", "exchanges:edit", "exchanges:priority", "exchanges:lists-csv"), Exchange
+    ),
 }
 
 

@@ -78,6 +78,10 @@ def test_a_coordinator_drives_an_exchange_through_its_pages(world: World, coordi
     person_page = client.get(world.ours[0].get_absolute_url()).content.decode()
     assert "Exchange lists" in person_page and "EX-2022-09-21" in person_page and "Returned" in person_page
     assert AuditEntry.objects.filter(action="view", object_type="exchanges.Exchange").exists()
+    csv = b"".join(client.get(f"/exchanges/{exchange.pk}/lists.csv").streaming_content).decode()
+    assert csv.splitlines()[1].startswith(f"requested,1,{world.ours[0].pk},Козацький,Дмитро")
+    assert csv.splitlines()[1].endswith(",returned")
+    assert AuditEntry.objects.filter(action="export", detail__what="exchange-lists").exists()
 
 
 def test_a_stale_page_is_refused_with_who_changed_it(
