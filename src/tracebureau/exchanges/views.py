@@ -397,8 +397,8 @@ LIST_COLUMNS = (
 def lists_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """Both lists as CSV, in order of priority, as the negotiators hand them over: only the
     persons the reader may see, with their outcome once verified. Recorded as an export."""
-    policy.require(request.user, Can.EXPORT)
     exchange = selectors.exchange_get(user=request.user, pk=pk)
+    policy.require(request.user, Can.EXPORT)
     outcomes = selectors.current_outcomes(exchange)
     rows = [
         [
