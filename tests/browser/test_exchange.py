@@ -56,14 +56,14 @@ def test_an_exchange_from_proposal_to_verification(page, server_url, tmp_path):
 
     step = page.locator("#step-form")
     step.get_by_label("Reason").fill("Proposed through the ICRC on 2022-09-30")
-    page.get_by_role("button", name="Mark Proposed").click()
+    page.get_by_role("button", name="Propose", exact=True).click()
     _status(page, "The exchange is now Proposed")
     step.get_by_label("Reason").fill("Agreed by both sides on 2022-10-04")
-    page.get_by_role("button", name="Mark Agreed").click()
+    page.get_by_role("button", name="Agree", exact=True).click()
     _status(page, "The exchange is now Agreed")
     step.get_by_label("Reason").fill("Carried out at the crossing point")
     step.get_by_label("Executed on").fill("2022-10-06")
-    page.get_by_role("button", name="Mark Executed").click()
+    page.get_by_role("button", name="Record as executed").click()
     _status(page, "The exchange is now Executed")
 
     arrivals = tmp_path / "arrivals-2022-10-06.csv"

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tracebureau.exchanges.choices import EntryCategory, ExchangeState, Outcome, Side
+from tracebureau.exchanges.choices import EntryCategory, ExchangeKind, ExchangeState, Outcome, Side
 from tracebureau.exchanges.models import Exchange
 from tracebureau.exchanges.services import TERM_FIELDS
 from tracebureau.registry.forms import BareLabels
@@ -48,6 +48,7 @@ class ExchangeForm(BareLabels, forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = places_visible(user=user)  # type: ignore[attr-defined]
+        self.fields["kind"].choices = ExchangeKind.choices  # type: ignore[attr-defined]  # no blank
         terms = {t["category"]: t for t in (self.instance.terms if self.instance.pk else [])}
         for category, label in EntryCategory.choices:
             for side, side_label in (("ours", _("ours")), ("theirs", _("theirs"))):
@@ -127,7 +128,9 @@ class MoveForm(Versioned):
 
 class WithdrawForm(BareLabels, Versioned):
     id_prefix = "withdraw"
-    reason = forms.CharField(label=_("Why off the list"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for taking off the list"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class TransitionForm(BareLabels, Versioned):

@@ -274,11 +274,18 @@ class PriorityCandidate:
     reason: str
 
 
-def priority_candidates(*, user: Any, exchange: Exchange, limit: int = 200) -> list[PriorityCandidate]:
-    """Our people held by the other side and not on this exchange's lists, ranked for the
-    coordinator: the seriously wounded and sick first (GC III art. 109-110), then those
-    left behind by an earlier exchange, then the longest held. The coordinator decides."""
-    listed = entries_of(exchange).values("person_id")
+def priority_candidates(
+    *, user: Any, exchange: Exchange, limit: int = 200
+) -> tuple[list[PriorityCandidate], int]:
+    """Our people held by the other side and on no open exchange's lists, ranked for the
+    coordinator: the seriously wounded and sick first (GC III art. 109–110), then those
+    left behind by an earlier exchange, then the longest held; the first `limit`, and how many
+    there are in all. The coordinator decides."""
+    listed = (
+        ExchangeEntry.objects.filter(withdrawn_at__isnull=True)
+        .exclude(exchange__state__in=(ExchangeState.VERIFIED, ExchangeState.CANCELLED))
+        .values("person_id")
+    )
     persons = list(
         persons_visible(user=user)
         .filter(side=PersonSide.OWN, merged_into__isnull=True, events__kind__in=CUSTODY_START_KINDS)
@@ -304,7 +311,7 @@ def priority_candidates(*, user: Any, exchange: Exchange, limit: int = 200) -> l
             c.person.pk,
         )
     )
-    return candidates[:limit]
+    return candidates[:limit], len(candidates)
 
 
 def _events_by_person(user: Any, person_ids: list[int]) -> dict[int, list[Event]]:
@@ -327,7 +334,7 @@ def _candidate(
     reasons = []
     if serious:
         reasons.append(
-            _("seriously wounded or sick (GC III art. 109-110): %(what)s %(on)s")
+            _("seriously wounded or sick (GC III art. 109–110): %(what)s %(on)s")
             % {"what": health[-1].get_kind_display().lower(), "on": health[-1].occurred_display}
         )
     if left:
@@ -368,18 +375,32 @@ def outstanding(*, user: Any) -> list[tuple[Person, tuple[str, ...]]]:
 # --- a person's exchanges, and the history ---------------------------------------------------------
 
 
-def person_entries(*, user: Any, person: Person) -> list[tuple[ExchangeEntry, ExchangeOutcome | None]]:
-    """Every exchange list the person has been on (withdrawn entries too), with the outcome."""
+@dataclass(frozen=True)
+class PersonExchange:
+    """One exchange in a person's history: the list they were on (None when they came without
+    being listed, instead of someone), and what became of them once it was verified."""
+
+    exchange: Exchange
+    entry: ExchangeEntry | None
+    outcome: ExchangeOutcome | None
+
+
+def person_entries(*, user: Any, person: Person) -> list[PersonExchange]:
+    """Every exchange list the person has been on (withdrawn entries too), and every verified
+    exchange they came back in without being on its list, with the outcome."""
     entries = visible_to(ExchangeEntry.objects.filter(person=person), user).select_related("exchange")
-    result = []
-    for entry in entries.order_by("-exchange__planned_on", "-id"):
-        outcome = (
-            current_outcomes(entry.exchange).get(person.pk)
-            if entry.exchange.state == ExchangeState.VERIFIED
-            else None
-        )
-        result.append((entry, outcome))
-    return result
+    rows: dict[int, PersonExchange] = {}
+    for entry in entries.order_by("id"):
+        rows[entry.exchange_id] = PersonExchange(entry.exchange, entry, None)
+    outcomes = visible_to(ExchangeOutcome.objects.filter(person=person), user).select_related("exchange")
+    for outcome in outcomes.order_by("id"):  # the latest (an amendment) last, and kept
+        row = rows.get(outcome.exchange_id)
+        rows[outcome.exchange_id] = PersonExchange(outcome.exchange, row.entry if row else None, outcome)
+    return sorted(
+        rows.values(),
+        key=lambda r: (r.exchange.executed_on or r.exchange.planned_on or dt.date.max, r.exchange.pk),
+        reverse=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -415,7 +436,8 @@ def history(*, user: Any) -> list[HistoryPoint]:
                 counts[Outcome.DECEASED],
                 counts[Outcome.NOT_RETURNED],
                 counts[Outcome.SUBSTITUTED],
-                counts[Outcome.HANDED_OVER],
+                # Theirs agreed by number only (bodies, usually) were handed over too.
+                counts[Outcome.HANDED_OVER] + exchange.unnamed_theirs,
                 total,
             )
         )

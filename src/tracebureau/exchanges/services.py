@@ -52,12 +52,26 @@ from tracebureau.registry.selectors import person_get
 from tracebureau.timeline import services as timeline
 from tracebureau.timeline.choices import Credibility, EventKind, Precision, Reliability, SourceKind
 from tracebureau.timeline.models import Event, Source
+from tracebureau.timeline.selectors import statuses_for
+from tracebureau.timeline.status import RELEASED
 
 # The terms of an exchange, in the order the form shows them; `terms` (the counts per category)
 # is set beside them.
 TERM_FIELDS = (
-    "title", "kind", "counterpart", "mediator", "ratio_ours", "ratio_theirs", "total_ours",
-    "total_theirs", "unnamed_ours", "unnamed_theirs", "planned_on", "place", "note", "classification",
+    "title",
+    "kind",
+    "counterpart",
+    "mediator",
+    "ratio_ours",
+    "ratio_theirs",
+    "total_ours",
+    "total_theirs",
+    "unnamed_ours",
+    "unnamed_theirs",
+    "planned_on",
+    "place",
+    "note",
+    "classification",
 )
 
 
@@ -140,6 +154,19 @@ def _lock(
     # No join in the locking query: PostgreSQL rechecks a join against the row a concurrent
     # writer left, and the changed `updated_by` would make the exchange vanish from the result.
     current = Exchange.objects.select_for_update().get(pk=exchange.pk)
+    if (
+        expected_version is not None
+        and current.version != expected_version
+        and current.updated_by_id == by.pk
+    ):
+        raise ConflictError(
+            _(
+                "This page was out of date: you changed this exchange at %(when)s (in another tab, or "
+                "before going back), so this change was not saved. The page now shows the exchange as "
+                "it is; make the change again if it is still needed."
+            )
+            % {"when": timezone.localtime(current.updated_at).strftime("%H:%M:%S")}
+        )
     if expected_version is not None and current.version != expected_version:
         raise ConflictError(
             _(
@@ -148,7 +175,7 @@ def _lock(
                 "still needed."
             )
             % {
-                "who": current.updated_by.get_full_name() or current.updated_by.get_username(),
+                "who": _editor(current),
                 "when": timezone.localtime(current.updated_at).strftime("%H:%M:%S"),
             }
         )
@@ -157,9 +184,16 @@ def _lock(
     return current
 
 
+def _editor(exchange: Exchange) -> str:
+    user = exchange.updated_by
+    return user.get_full_name() or user.get_username()
+
+
 def _refusal(exchange: Exchange) -> str:
-    if exchange.state in (ExchangeState.EXECUTED, ExchangeState.VERIFIED):
-        return _("This exchange has been executed: it cannot be edited, only amended (with a reason).")
+    if exchange.state == ExchangeState.EXECUTED:
+        return _("This exchange has been executed: its lists and terms cannot be edited any more.")
+    if exchange.state == ExchangeState.VERIFIED:
+        return _("This exchange is verified: it cannot be edited, only amended (with a reason).")
     if exchange.state == ExchangeState.CANCELLED:
         return _("This exchange was cancelled.")
     if exchange.state == ExchangeState.AGREED:
@@ -193,11 +227,15 @@ def entry_add(
     """Put a person on one of the lists, at `priority` (1 first) or at the end."""
     current = _lock(exchange, by, expected_version, allowed=LISTS_OPEN)
     person = person_get(user=by, pk=person.pk)
-    errors = _entry_errors(current, side, person, category, reason)
+    errors = _entry_errors(current, side, person, category, reason) or _availability_errors(by, side, person)
     if errors:
         raise ValidationError(errors)
     active = _active(current, side)
     last = active.aggregate(last=Max("priority"))["last"] or 0
+    if priority is None and category == EntryCategory.SERIOUSLY_WOUNDED:
+        # GC III art. 109-110: the seriously wounded and sick go first, after those already there.
+        wounded = active.filter(category=EntryCategory.SERIOUSLY_WOUNDED)
+        priority = (wounded.aggregate(last=Max("priority"))["last"] or 0) + 1
     position = last + 1 if priority is None else max(1, min(priority, last + 1))
     active.filter(priority__gte=position).update(priority=F("priority") + 1)
     entry = ExchangeEntry(
@@ -242,6 +280,38 @@ def _entry_errors(
     if ExchangeEntry.objects.filter(exchange=exchange, person=person, withdrawn_at__isnull=True).exists():
         errors["person"] = _("%(person)s is already on this exchange's lists.") % {"person": person}
     return errors
+
+
+def _availability_errors(by: Any, side: str, person: Person) -> dict[str, str]:
+    """A person is on one open exchange at a time, and nobody already back (or, of theirs,
+    already released) is listed again: one person must not be counted in two deals."""
+    elsewhere = (
+        ExchangeEntry.objects.filter(person=person, withdrawn_at__isnull=True)
+        .exclude(exchange__state__in=(ExchangeState.VERIFIED, ExchangeState.CANCELLED))
+        .select_related("exchange")
+        .first()
+    )
+    if elsewhere is not None:
+        return {
+            "person": _(
+                "%(person)s is already on the lists of exchange %(ref)s (%(state)s); "
+                "take them off there first."
+            )
+            % {
+                "person": person,
+                "ref": elsewhere.exchange.reference,
+                "state": elsewhere.exchange.get_state_display(),
+            }
+        }
+    status = statuses_for(user=by, persons=[person]).get(person.pk)
+    if status is not None and status.situation == RELEASED:
+        message = (
+            _("%(person)s is already back (released); there is nobody to ask for.")
+            if side == Side.REQUESTED
+            else _("%(person)s has already been released; there is nobody to offer.")
+        )
+        return {"person": message % {"person": person}}
+    return {}
 
 
 @transaction.atomic
@@ -590,6 +660,15 @@ def amend_outcome(
     previous = selectors.current_outcomes(current).get(person.pk)
     if previous is not None and previous.outcome == outcome:
         raise ValidationError({"outcome": _("That is already the recorded outcome.")})
+    entry = selectors.entries_of(current).filter(person=person).first()
+    allowed = _amendable(entry, person, previous)
+    if outcome not in allowed:
+        raise ValidationError(
+            {
+                "outcome": _("For %(person)s the outcome can only be: %(allowed)s.")
+                % {"person": person, "allowed": ", ".join(str(Outcome(o).label) for o in allowed) or "—"}
+            }
+        )
     amendment = Amendment.objects.create(exchange=current, reason=reason.strip(), by=by)
     if previous is not None:
         for event in Event.objects.filter(pk__in=previous.event_ids):
@@ -599,11 +678,25 @@ def amend_outcome(
                 reason=_("Amendment of exchange %(ref)s: %(reason)s")
                 % {"ref": current.reference, "reason": reason.strip()},
             )
-    item = Planned(outcome, person.pk, entry_id=previous.entry_id if previous else None)
+    item = Planned(outcome, person.pk, entry_id=entry.pk if entry else None)
     row = previous.arrival if previous else None
     _outcome(current, item, row, by, _exchange_source(current, by), amendment=amendment)
     _saved(current, by)
     return amendment
+
+
+def _amendable(
+    entry: ExchangeEntry | None, person: Person, previous: ExchangeOutcome | None
+) -> list[Outcome]:
+    """The outcomes a person can be given by amendment: those of their list, or, for one of ours
+    on no list, having come instead of someone (or the retraction of that)."""
+    if entry is not None and entry.side == Side.REQUESTED:
+        return [Outcome.RETURNED, Outcome.NOT_RETURNED, Outcome.DECEASED]
+    if entry is not None:
+        return [Outcome.HANDED_OVER, Outcome.NOT_HANDED_OVER]
+    if person.side != PersonSide.OWN:
+        return []
+    return [Outcome.SUBSTITUTED, Outcome.DECEASED] + ([Outcome.NOT_RETURNED] if previous else [])
 
 
 def require_viewer(by: Any) -> None:

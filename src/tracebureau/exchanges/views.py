@@ -16,7 +16,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracebureau.audit.services import audit_export, audit_read
@@ -46,7 +48,11 @@ def index(request: HttpRequest) -> HttpResponse:
             "open": [
                 e for e in exchanges if e.state not in (ExchangeState.VERIFIED, ExchangeState.CANCELLED)
             ],
-            "closed": [e for e in exchanges if e.state in (ExchangeState.VERIFIED, ExchangeState.CANCELLED)],
+            "closed": sorted(
+                (e for e in exchanges if e.state in (ExchangeState.VERIFIED, ExchangeState.CANCELLED)),
+                key=lambda e: e.executed_on or e.planned_on or e.created_at.date(),
+                reverse=True,
+            ),
             "points": points,
             "chart": history_chart(points),
             "outstanding": selectors.outstanding(user=request.user),
@@ -159,7 +165,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             outcome = handler(request, changeable)
         except ConflictError as error:
             messages.error(request, " ".join(error.messages))
-            return redirect(exchange)
+            return redirect(_next(request) or exchange)
         if isinstance(outcome, HttpResponse):
             return outcome
         bound = outcome
@@ -192,7 +198,7 @@ def _context(request: HttpRequest, exchange: Exchange, bound: Forms) -> dict[str
         "breaches": selectors.breach_messages(balance),
         "terms": [(EntryCategory(t["category"]).label, t["ours"], t["theirs"]) for t in exchange.terms],
         "lines": lines,
-        "counts": selectors.outcome_counts(lines),
+        "counts": _counts(exchange, lines),
         "arrivals": arrivals,
         "repatriation": selectors.repatriation_of(user=user, exchange=exchange),
         "arrival_rows": selectors.arrival_rows(user=user, arrivals=arrivals) if arrivals else [],
@@ -200,7 +206,7 @@ def _context(request: HttpRequest, exchange: Exchange, bound: Forms) -> dict[str
         "overrides": exchange.transitions.filter(formula_override=True).count(),
         "may_manage": may_manage,
         "lists_open": exchange.state in LISTS_OPEN,
-        "next_states": [(s, ExchangeState(s).label) for s in next_states],
+        "next_states": [(s, _step_label(exchange, s)) for s in next_states],
         "entry_form": bound.get("add") or forms.EntryForm(initial=version, user=user),
         "transition_form": bound.get("transition") or forms.TransitionForm(initial=version),
         "transition_to": request.POST.get("to_state", "") if "transition" in bound else "",
@@ -210,6 +216,22 @@ def _context(request: HttpRequest, exchange: Exchange, bound: Forms) -> dict[str
         "withdraw_error": bound.get("withdraw"),
         "outcome_choices": Outcome.choices,
     }
+
+
+def _counts(exchange: Exchange, lines: list[selectors.OutcomeLine]) -> dict[str, int]:
+    counts = selectors.outcome_counts(lines)
+    if exchange.state == ExchangeState.VERIFIED:
+        counts[Outcome.HANDED_OVER] += exchange.unnamed_theirs  # agreed by number, handed over
+    return counts
+
+
+STEP_LABELS = {
+    ExchangeState.PROPOSED: _lazy("Propose"),
+    ExchangeState.AGREED: _lazy("Agree"),
+    ExchangeState.EXECUTED: _lazy("Record as executed"),
+    ExchangeState.DRAFT: _lazy("Back to draft"),
+    ExchangeState.CANCELLED: _lazy("Cancel the exchange"),
+}
 
 
 def _entry(request: HttpRequest, exchange: Exchange) -> ExchangeEntry:
@@ -231,7 +253,14 @@ def _run(
         add_service_errors(form, error, aliases={"to_state": "__all__", "side": "side"})
         return {name: form}
     messages.success(request, success)
-    return redirect(exchange)
+    return redirect(_next(request) or exchange)
+
+
+def _next(request: HttpRequest) -> str:
+    """Where a form asked to go back to (the priority page adds and comes back), if ours."""
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return target if safe and target.startswith("/exchanges/") else ""
 
 
 def _add(request: HttpRequest, exchange: Exchange) -> Any:
@@ -315,6 +344,12 @@ def _transition(request: HttpRequest, exchange: Exchange) -> Any:
     )
 
 
+def _step_label(exchange: Exchange, state: str) -> str:
+    if state == ExchangeState.PROPOSED and exchange.state == ExchangeState.AGREED:
+        return _("Reopen the negotiation")
+    return str(STEP_LABELS.get(ExchangeState(state), state))
+
+
 def _state_label(state: str) -> str:
     return str(ExchangeState(state).label) if state in ExchangeState.values else state
 
@@ -387,8 +422,17 @@ HANDLERS: dict[str, Callable[[HttpRequest, Exchange], Any]] = {
 
 
 LIST_COLUMNS = (
-    "list", "priority", "record", "family_name", "given_names", "patronymic", "birth_date",
-    "service_number", "category", "reason", "outcome",
+    "list",
+    "priority",
+    "record",
+    "family_name",
+    "given_names",
+    "patronymic",
+    "birth_date",
+    "service_number",
+    "category",
+    "reason",
+    "outcome",
 )
 
 
@@ -402,9 +446,17 @@ def lists_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     outcomes = selectors.current_outcomes(exchange)
     rows = [
         [
-            entry.side, entry.priority, entry.person_id, entry.person.family_name, entry.person.given_names,
-            entry.person.patronymic, entry.person.birth_date_display, entry.person.service_number,
-            entry.category, entry.reason, getattr(outcomes.get(entry.person_id), "outcome", ""),
+            entry.side,
+            entry.priority,
+            entry.person_id,
+            entry.person.family_name,
+            entry.person.given_names,
+            entry.person.patronymic,
+            entry.person.birth_date_display,
+            entry.person.service_number,
+            entry.category,
+            entry.reason,
+            getattr(outcomes.get(entry.person_id), "outcome", ""),
         ]
         for side in Side.values
         for entry in selectors.entries_visible(user=request.user, exchange=exchange, side=side)
@@ -420,13 +472,14 @@ def lists_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
 @require_GET
 def priority(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = audit_read(request, selectors.exchange_get(user=request.user, pk=pk))
-    candidates = selectors.priority_candidates(user=request.user, exchange=exchange)
+    candidates, total = selectors.priority_candidates(user=request.user, exchange=exchange)
     return render(
         request,
         "exchanges/priority.html",
         {
             "exchange": exchange,
             "candidates": candidates,
+            "total": total,
             "may_add": exchange.state in LISTS_OPEN and policy.can(request.user, Can.MANAGE_EXCHANGES),
         },
     )

@@ -83,14 +83,16 @@ def test_it_shows_an_exchange_with_its_lists_balance_and_steps(
         "kept": False,
         "breaches": ["3 of ours for 2 of theirs does not keep the ratio 1 to 1."],
     }
-    first = body["requested"][0]
+    # The seriously wounded go first (GC III art. 109-110), before those listed earlier.
+    assert body["requested"][0]["person"] == world.ours[2].pk
+    assert body["requested"][0]["category"] == "seriously_wounded"
+    first = body["requested"][1]
     assert first["person"] == world.ours[0].pk
     assert first["person_name"] == "Козацький Дмитро Олександрович"
-    assert (first["priority"], first["category"]) == (1, "other")
+    assert (first["priority"], first["category"]) == (2, "other")
     assert first["reason"] == "Held since the evacuation from Azovstal"
-    assert [e["person"] for e in body["requested"]] == [p.pk for p in world.ours[:3]]
+    assert [e["person"] for e in body["requested"]] == [world.ours[i].pk for i in (2, 0, 1)]
     assert [e["person"] for e in body["offered"]] == [p.pk for p in world.theirs[:2]]
-    assert body["requested"][2]["category"] == "seriously_wounded"
     assert [step["what"] for step in body["negotiation"]] == ["Drafted"]
     assert body["negotiation"][0]["who"] == "exchange.first"
     # Before any arrivals list, everyone listed is planned as not (yet) returned or handed over.

@@ -6,6 +6,7 @@ proposed first for the next round."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
@@ -99,21 +100,22 @@ def test_a_full_exchange_with_a_no_show_and_a_substitution(world: World, coordin
     # after the seriously wounded.
     assert [p for p, _refs in selectors.outstanding(user=coordinator)] == [world.ours[4]]
     nxt = world.exchange(coordinator, reference="EX-2022-10-17")
-    ranked = selectors.priority_candidates(user=coordinator, exchange=nxt)
+    ranked, _total = selectors.priority_candidates(user=coordinator, exchange=nxt)
     assert [c.person for c in ranked] == [world.ours[4], world.ours[3]]
     assert ranked[0].not_returned_from == ("EX-2022-09-21",)
     # The person page shows every list each has been on.
     lists = selectors.person_entries(user=coordinator, person=world.ours[3])
-    assert [(e.exchange.reference, e.withdrawn_at is not None) for e, _o in lists] == [
+    assert [(r.exchange.reference, r.entry.withdrawn_at is not None) for r in lists] == [
         ("EX-2022-09-21", True)
     ]
 
 
 def test_the_seriously_wounded_come_first_in_the_proposal(world: World, coordinator: Any) -> None:
     exchange = world.exchange(coordinator)
-    ranked = selectors.priority_candidates(user=coordinator, exchange=exchange)
+    ranked, total = selectors.priority_candidates(user=coordinator, exchange=exchange)
+    assert total == 6
     assert ranked[0].person == world.ours[0] and ranked[0].seriously_wounded_or_sick
-    assert "GC III art. 109-110" in ranked[0].reason
+    assert "GC III art. 109–110" in ranked[0].reason
     # Then the longest held: Ткаченко since April.
     assert ranked[1].person == world.ours[5]
     assert not ranked[0].icrc_confirmed
@@ -180,9 +182,9 @@ def test_an_executed_exchange_is_only_changed_by_an_amendment(world: World, coor
     exchange = agreed_exchange(world, coordinator)
     world.step(exchange, coordinator, "executed", executed_on=dt.date(2022, 9, 21))
     exchange.refresh_from_db()
-    with pytest.raises(ValidationError, match="only amended"):
+    with pytest.raises(ValidationError, match="cannot be edited any more"):
         world.add(exchange, coordinator, world.ours[3], "requested")
-    with pytest.raises(ValidationError, match="only amended"):
+    with pytest.raises(ValidationError, match="cannot be edited any more"):
         services.exchange_update(
             exchange=exchange, by=coordinator, expected_version=exchange.version, changes={"title": "Another"}
         )
@@ -227,7 +229,67 @@ def test_the_command_line_names_each_bad_row_and_stores_nothing(
     assert "nothing was stored" in message and "Row 2: no one in the registry" in message
     good = tmp_path / "good.csv"
     good.write_text(ARRIVALS, encoding="utf-8")
+    out = io.StringIO()
+    call_command("exchange_arrivals", "EX-2022-09-21", str(good), "--as", coordinator.username, "--dry-run",
+                 stdout=out)
+    assert f"Substituted (came instead of someone on the list): #{world.ours[5].pk}" in out.getvalue()
+    assert "Dry run: nothing was stored." in out.getvalue() and not exchange.arrival_lists.exists()
     call_command("exchange_arrivals", "EX-2022-09-21", str(good), "--as", coordinator.username,
                  "--verify", "Checked at the point")
     exchange.refresh_from_db()
     assert exchange.state == "verified"
+
+
+def test_nobody_is_in_two_deals_or_asked_for_once_back(world: World, coordinator: Any) -> None:
+    first = world.exchange(coordinator)
+    world.add(first, coordinator, world.ours[0], "requested")
+    second = world.exchange(coordinator, reference="EX-2022-10-17")
+    with pytest.raises(ValidationError, match="already on the lists of exchange EX-2022-09-21"):
+        world.add(second, coordinator, world.ours[0], "requested")
+    world.scenario.event(world.ours[1], "released", "2022-06-29", credibility=1)
+    with pytest.raises(ValidationError, match="already back"):
+        world.add(second, coordinator, world.ours[1], "requested")
+
+
+def test_the_seriously_wounded_go_before_the_others_unless_placed(world: World, coordinator: Any) -> None:
+    exchange = world.exchange(coordinator)
+    world.add(exchange, coordinator, world.ours[1], "requested")
+    world.add(exchange, coordinator, world.ours[2], "requested", "seriously_wounded")
+    world.add(exchange, coordinator, world.ours[3], "requested", "seriously_wounded")
+    order = [e.person for e in selectors.entries_of(exchange, side="requested").order_by("priority")]
+    assert order == [world.ours[2], world.ours[3], world.ours[1]]
+
+
+def test_an_amendment_fits_the_persons_list(world: World, coordinator: Any) -> None:
+    exchange = agreed_exchange(world, coordinator)
+    world.step(exchange, coordinator, "executed", executed_on=dt.date(2022, 9, 21))
+    exchange.refresh_from_db()
+    services.arrivals_upload(exchange=exchange, by=coordinator, expected_version=exchange.version,
+                             file_name="arrivals.csv", content=ARRIVALS.encode())
+    exchange.refresh_from_db()
+    services.verify(exchange=exchange, by=coordinator, expected_version=exchange.version, reason="Checked")
+
+    def amend(person: Any, outcome: str) -> Any:
+        exchange.refresh_from_db()
+        return services.amend_outcome(exchange=exchange, by=coordinator, expected_version=exchange.version,
+                                      person=person, outcome=outcome, reason="Seen on the bus's video")
+
+    with pytest.raises(ValidationError, match="can only be: Returned, Not returned, Returned deceased"):
+        amend(world.ours[4], "handed_over")
+    with pytest.raises(ValidationError, match="can only be: Handed over, Not handed over"):
+        amend(world.theirs[0], "returned")
+    # Бондаренко was taken off the list, then came after all: a substitution.
+    amend(world.ours[3], "substituted")
+    assert selectors.current_outcomes(exchange)[world.ours[3].pk].outcome == "substituted"
+    lists = selectors.person_entries(user=coordinator, person=world.ours[5])
+    rows = [(row.exchange.reference, row.entry, row.outcome.outcome) for row in lists]
+    assert rows == [("EX-2022-09-21", None, "substituted")]
+
+
+def test_a_stale_page_of_ones_own_is_explained_as_such(world: World, coordinator: Any) -> None:
+    exchange = world.exchange(coordinator)
+    stale = exchange.version
+    world.add(exchange, coordinator, world.ours[1], "requested")
+    with pytest.raises(ConflictError, match="This page was out of date: you changed this exchange"):
+        services.entry_add(exchange=exchange, by=coordinator, expected_version=stale, side="requested",
+                           person=world.ours[2], category="other", reason="Long held")

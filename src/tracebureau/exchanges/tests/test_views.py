@@ -117,7 +117,7 @@ def test_the_priority_page_proposes_the_seriously_wounded_first(world: World, co
     page = web(coordinator).get(f"/exchanges/{exchange.pk}/priority/").content.decode()
     first = page.index(str(world.ours[0]))
     assert first < page.index(str(world.ours[5])) < page.index(str(world.ours[1]))
-    assert "GC III art. 109-110" in page
+    assert "GC III art. 109–110" in page
 
 
 def test_a_family_liaison_sees_no_exchange(world: World, coordinator: User) -> None:
@@ -139,3 +139,23 @@ def test_an_officer_below_negotiation_clearance_does_not_see_the_exchange(
     world.add(exchange, coordinator, world.ours[0], "requested")
     assert web(case_officer).get(exchange.get_absolute_url()).status_code == 404
     assert "EX-2022-09-21" not in web(case_officer).get("/exchanges/").content.decode()
+
+
+def test_asking_for_someone_from_the_priority_page_comes_back_to_it(world: World, coordinator: User) -> None:
+    exchange = world.exchange(coordinator)
+    client = web(coordinator)
+    priority_url = f"/exchanges/{exchange.pk}/priority/"
+    response = client.post(exchange.get_absolute_url(), {
+        "action": "add", "version": exchange.version, "side": "requested", "person": f"#{world.ours[0].pk}",
+        "category": "seriously_wounded", "reason": "Leg amputated", "next": priority_url,
+    })
+    assert response.status_code == 302 and response["Location"] == priority_url
+    page = client.get(priority_url).content.decode()
+    assert "Added to the list." in page and str(world.ours[0]) not in page.split("priority-table")[1]
+    # A foreign address is not followed.
+    exchange.refresh_from_db()
+    response = client.post(exchange.get_absolute_url(), {
+        "action": "add", "version": exchange.version, "side": "requested", "person": f"#{world.ours[1].pk}",
+        "category": "other", "reason": "Held", "next": "https://example.org/",
+    })
+    assert response["Location"] == exchange.get_absolute_url()
