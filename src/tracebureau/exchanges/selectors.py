@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tracebureau.core.policy import CHANGE, VIEW, visible_to
 from tracebureau.core.selectors import get_or_404
@@ -241,7 +242,8 @@ def negotiation(exchange: Exchange) -> list[Step]:
             Step(
                 upload.uploaded_at,
                 upload.uploaded_by,
-                _("Arrivals list %(file)s: %(n)s rows") % {"file": upload.file_name, "n": count},
+                ngettext("Arrivals list %(file)s: %(n)s row", "Arrivals list %(file)s: %(n)s rows", count)
+                % {"file": upload.file_name, "n": count},
                 "",
             )
         )
@@ -340,7 +342,7 @@ def _candidate(
     if left:
         reasons.append(_("expected and not returned in %(refs)s") % {"refs": ", ".join(left)})
     if days is not None:
-        reasons.append(_("held %(days)s days") % {"days": days})
+        reasons.append(ngettext("held %(days)s day", "held %(days)s days", days) % {"days": days})
     return PriorityCandidate(
         person=person,
         seriously_wounded_or_sick=serious,
