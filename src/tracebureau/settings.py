@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tracebureau.lists",
     "tracebureau.identification",
     "tracebureau.exchanges",
+    "tracebureau.families",
     "tracebureau.audit",
 ]
 
@@ -165,6 +166,13 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # LR of 10 000, dvir's default for an undisputed identification), and by a second officer.
 TRACEBUREAU_IDENTIFICATION_LOG10_LR = env_int("TRACEBUREAU_IDENTIFICATION_LOG10_LR", 4, minimum=1)
 TRACEBUREAU_API_TOKEN_DAYS = env_int("TRACEBUREAU_API_TOKEN_DAYS", 30, minimum=1)
+# Families: a tracing request unanswered for longer is flagged on the liaison's dashboard; the
+# status lookup's one-time codes last this many days; this many failed lookups from one address
+# (or at one reference) within the window lock the lookup for the rest of the window.
+TRACEBUREAU_INQUIRY_ANSWER_HOURS = env_int("TRACEBUREAU_INQUIRY_ANSWER_HOURS", 72, minimum=1)
+TRACEBUREAU_LOOKUP_CODE_DAYS = env_int("TRACEBUREAU_LOOKUP_CODE_DAYS", 14, minimum=1)
+TRACEBUREAU_LOOKUP_MAX_FAILURES = env_int("TRACEBUREAU_LOOKUP_MAX_FAILURES", 5, minimum=1)
+TRACEBUREAU_LOOKUP_LOCKOUT_MINUTES = env_int("TRACEBUREAU_LOOKUP_LOCKOUT_MINUTES", 30, minimum=1)
 
 # A session ends after this long without a request, and when the browser closes: an unlocked
 # screen in a shared office must not stay signed in.

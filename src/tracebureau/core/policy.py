@@ -68,6 +68,8 @@ class Can(StrEnum):
     NOTIFY_FAMILIES = "notify_families"  # the family-liaison queue of in-person notifications
     SEE_EXCHANGES = "see_exchanges"  # exchanges and their lists, within clearance
     MANAGE_EXCHANGES = "manage_exchanges"  # negotiate, execute, verify and amend exchanges
+    HANDLE_INQUIRIES = "handle_inquiries"  # families' tracing requests and what they are told
+    REPORT_MISSING = "report_missing"  # register a person a family reports missing, nothing more
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,12 @@ GRANTS: dict[str, Grant] = {
     Role.IDENTIFICATION_OFFICER: _grant(
         *_READER, Can.RECORD_EVENTS, Can.IDENTIFY, Can.SEE_GENETIC_DATA, Can.SEE_EXCHANGES
     ),
-    Role.FAMILY_LIAISON: _grant(Can.SEE_INDIVIDUALS, Can.NOTIFY_FAMILIES, family_facing=True),
+    # A family liaison takes relatives' reports: registers the person a family reports missing
+    # and records what relatives report (source: relatives), within the family-facing masks.
+    Role.FAMILY_LIAISON: _grant(
+        Can.SEE_INDIVIDUALS, Can.NOTIFY_FAMILIES, Can.HANDLE_INQUIRIES, Can.REPORT_MISSING,
+        Can.RECORD_EVENTS, family_facing=True,
+    ),
     Role.PRESS_OFFICER: _grant(Can.SEE_RELEASED_STATISTICS),
     # A family liaison sees no exchange: a family told of a list can cost the person their place.
     Role.AGENCY_LIAISON: _grant(Can.SEE_INDIVIDUALS, Can.SEE_EXCHANGES, agency_scoped=True),
@@ -418,6 +425,34 @@ def _of_visible_exchanges(path: str, person: str | None = None) -> Rule:
     return rule
 
 
+def _inquiries(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    """Tracing requests: for those who handle them, within clearance; one linked to a person is
+    seen only by who may see that person (an unlinked one names nobody registered)."""
+    if Can.HANDLE_INQUIRIES not in access.can or action == RECORD_EVENT:
+        return queryset.none()
+    persons = _visible_person_ids(user, access)
+    linked = Q(person__isnull=True) | Q(person__in=persons)
+    return queryset.filter(Q(classification__in=access.levels) & linked)
+
+
+def _of_visible_inquiries(path: str) -> Rule:
+    def rule(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+        from tracebureau.families.models import Inquiry
+
+        if action != VIEW:
+            return queryset.none()
+        inquiries = _inquiries(Inquiry.objects.all(), user, access, action).values("pk")
+        return queryset.filter(**{f"{path}__in": inquiries})
+
+    return rule
+
+
+def _requesters(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    if Can.HANDLE_INQUIRIES not in access.can or action == RECORD_EVENT:
+        return queryset.none()
+    return queryset
+
+
 RULES: dict[str, Rule] = {
     "registry.Person": _persons,
     "registry.NameVariant": _of_visible_persons("person"),
@@ -455,6 +490,13 @@ RULES: dict[str, Rule] = {
     "exchanges.ArrivalRow": _of_visible_exchanges("arrival_list__exchange", "person"),
     "exchanges.Amendment": _of_visible_exchanges("exchange"),
     "exchanges.ExchangeOutcome": _of_visible_exchanges("exchange", "person"),
+    "families.Requester": _requesters,
+    "families.Inquiry": _inquiries,
+    "families.InquiryStep": _of_visible_inquiries("inquiry"),
+    "families.ConsentChange": _of_visible_inquiries("inquiry"),
+    "families.FamilyContact": _of_visible_inquiries("inquiry"),
+    "families.LookupCode": _capability(Can.READ_AUDIT),
+    "families.LookupAttempt": _capability(Can.READ_AUDIT),
 }
 
 

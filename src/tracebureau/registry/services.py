@@ -13,7 +13,7 @@ from tracebureau.core import policy
 from tracebureau.core.errors import ConflictError
 from tracebureau.core.policy import CHANGE, Can
 from tracebureau.core.text import guess_script, is_cyrillic, latin_national, search_text
-from tracebureau.registry.choices import MergeAction, Transliteration
+from tracebureau.registry.choices import Category, MergeAction, Transliteration
 from tracebureau.registry.models import Agency, NameVariant, Person, PersonMerge
 
 NAME_FIELDS = ("family_name", "given_names", "patronymic")
@@ -82,13 +82,34 @@ def person_create(*, by: Any, family_name: str, category: str, **fields: Any) ->
     return person
 
 
+@transaction.atomic
+def person_report_missing(
+    *, by: Any, family_name: str, category: str = Category.MISSING, **fields: Any
+) -> Person:
+    """Register a person a family reports missing, as they describe them: the family liaison's
+    one way to add to the registry (they change no one's identity afterwards)."""
+    if not policy.can(by, Can.EDIT_PERSONS):
+        policy.require(by, Can.REPORT_MISSING)
+        by_liaison = {"given_names", "patronymic", "birth_year", "birth_month", "birth_day", "sex"}
+        unknown = set(fields) - by_liaison
+        if unknown:
+            raise ValidationError({name: _("Not a field a family reports.") for name in sorted(unknown)})
+    person = Person(family_name=family_name, category=category, created_by=by, **fields)
+    _validate(person)
+    _check_clearance(person, by)
+    person.save()
+    _record_own_name(person, by=by)
+    return person
+
+
 def _record_own_name(person: Person, *, by: Any) -> None:
     names = {f: getattr(person, f) for f in NAME_FIELDS}
     full = " ".join(v for v in names.values() if v)
-    name_variant_add(person=person, by=by, script=guess_script(full), **names)
+    # The creator's own record of the name they just registered: no further check.
+    _name_variant(person=person, by=by, script=guess_script(full), **names)
     if is_cyrillic(full):
         latin = {f: latin_national(v) for f, v in names.items()}
-        name_variant_add(
+        _name_variant(
             person=person,
             by=by,
             script="latin",
@@ -110,6 +131,23 @@ def name_variant_add(
 ) -> NameVariant:
     """Record a spelling of the person's name; a spelling already recorded is returned as is."""
     policy.require_row(by, person, CHANGE)
+    return _name_variant(
+        person=person, by=by, family_name=family_name, given_names=given_names, patronymic=patronymic,
+        script=script, transliteration=transliteration, source=source,
+    )
+
+
+def _name_variant(
+    *,
+    person: Person,
+    by: Any,
+    family_name: str,
+    given_names: str = "",
+    patronymic: str = "",
+    script: str | None = None,
+    transliteration: str = "",
+    source: Any = None,
+) -> NameVariant:
     full = " ".join(v for v in (family_name, given_names, patronymic) if v)
     key = {
         "person": person,
