@@ -25,6 +25,7 @@ from tracebureau.registry import services as registry
 from tracebureau.registry.models import Person
 from tracebureau.reporting.services import release_create
 from tracebureau.scenario import exchanges as demo_exchanges
+from tracebureau.scenario import families as demo_families
 from tracebureau.scenario.cast import PersonSpec, build_cast
 from tracebureau.scenario.dna import identify_kyiv
 from tracebureau.scenario.names import Spelling, russian_latin_spelling, russian_spelling
@@ -417,7 +418,7 @@ def corrections(story: Story) -> None:
               "1 mistaken report retracted, 1 duplicate record merged")
 
 
-STAGES = (siege, evacuation, captivity, exchanges, remains, corrections)
+STAGES = (siege, evacuation, captivity, exchanges, remains, corrections, demo_families.families)
 
 
 @transaction.atomic

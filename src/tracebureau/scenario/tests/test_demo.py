@@ -93,8 +93,10 @@ def test_a_size_out_of_range_is_a_clear_error() -> None:
 
 @pytest.mark.django_db
 def test_it_loads_as_many_people_as_asked_with_the_evacuation_as_bulk_events(demo: Demo) -> None:
-    # As many of ours as asked; the other side's prisoners offered in the exchanges come on top.
-    assert Person.objects.filter(side="own").count() == SIZE
+    # As many of ours as asked; the other side's prisoners offered in the exchanges come on top,
+    # and so does the husband a wife reported missing at the hotline.
+    assert Person.objects.filter(side="own").exclude(created_by__username="liaison").count() == SIZE
+    assert Person.objects.filter(created_by__username="liaison").count() == 1
     sizes = cohort_sizes(SIZE)
     bulk_sizes = {b.label: b.events.count() for b in BulkEvent.objects.all()}
     assert bulk_sizes["Seriously wounded evacuated from Azovstal to Novoazovsk"] == sizes["wounded"]
@@ -310,3 +312,18 @@ def test_the_proposal_left_for_the_coordinator_breaks_its_formula(demo: Demo) ->
     first = selectors.entries_of(exchange).filter(side="requested").order_by("priority")[:2]
     assert [e.person for e in first] == [no_show, refused]
     assert "formula is not kept" in demo.output
+
+
+@pytest.mark.django_db
+def test_the_liaison_has_requests_in_every_state_and_a_code_for_the_lookup(demo: Demo) -> None:
+    from tracebureau.families import selectors as families
+    from tracebureau.families.models import FamilyContact, Inquiry
+
+    liaison = User.objects.get(username="liaison")
+    rows = families.dashboard(user=liaison, include_closed=True)
+    assert len(rows) == Inquiry.objects.count() == 6
+    assert [r.inquiry.relationship for r in rows if r.overdue] == ["father"]
+    assert {r.state for r in rows} == {"answered", "in_progress", "open"}
+    assert FamilyContact.objects.filter(level__isnull=False).count() == 2
+    assert "the status lookup at /status/ answers reference TR-" in demo.output
+
