@@ -27,7 +27,7 @@ from tracebureau.audit.services import audit_record
 from tracebureau.core import policy
 from tracebureau.core.policy import Can
 from tracebureau.families import messages, selectors
-from tracebureau.families.choices import CLOSE_RELATIVES, ConsentKind, InquiryState
+from tracebureau.families.choices import CLOSE_RELATIVES, Channel, ConsentKind, InquiryState
 from tracebureau.families.models import (
     ConsentChange,
     FamilyContact,
@@ -276,6 +276,33 @@ def _status_errors(inquiry: Inquiry) -> dict[str, str]:
     if inquiry.kinship_checked_at is None:
         return {"template": _("Check the requester's kinship (a document) before conveying a status.")}
     return {}
+
+
+def in_person_notification_logged(*, person_id: int, by: Any, outcome: str) -> list[FamilyContact]:
+    """An identification was told to the family in person (identification's notification
+    task): the visit is logged on every tracing request about the person, and they are
+    answered. No status level is conveyed: a death is never told on the scale."""
+    contacts = []
+    for inquiry in Inquiry.objects.filter(person_id=person_id):
+        contacts.append(
+            FamilyContact.objects.create(
+                inquiry=inquiry,
+                channel=Channel.IN_PERSON,
+                template="death_in_person",
+                language=inquiry.requester.language,
+                level=None,
+                message=outcome,
+                by=by,
+            )
+        )
+        if selectors.state_of(inquiry) in (InquiryState.OPEN, InquiryState.IN_PROGRESS):
+            InquiryStep.objects.create(
+                inquiry=inquiry,
+                state=InquiryState.ANSWERED,
+                by=by,
+                note=_("Told in person of the identification"),
+            )
+    return contacts
 
 
 # --- the family status lookup --------------------------------------------------------------------

@@ -630,4 +630,8 @@ def notification_complete(*, by: Any, task: NotificationTask, outcome: str) -> N
     if not updated:
         raise ValidationError(_("This notification has already been recorded."))
     task.refresh_from_db()
+    # The families' side: the visit goes into the contact log of each request about the person.
+    from tracebureau.families.services import in_person_notification_logged
+
+    in_person_notification_logged(person_id=task.person_id, by=by, outcome=task.outcome)
     return task

@@ -169,3 +169,14 @@ def test_guessing_locks_the_lookup_even_for_the_right_code(families: Families, l
     assert services.lookup(reference=inquiry.reference, code=code, ip="203.0.113.9") is None
     assert LookupAttempt.objects.filter(succeeded=False).count() == 5
     assert AuditEntry.objects.filter(detail__lookup="locked").count() == 2
+
+
+def test_an_in_person_notification_answers_every_request_about_the_person(
+    families: Families, liaison: Any
+) -> None:
+    mother = services.inquiry_link(inquiry=families.inquiry(liaison), by=liaison, person=families.son)
+    contacts = services.in_person_notification_logged(
+        person_id=families.son.pk, by=liaison, outcome="Told his mother at home, with a psychologist."
+    )
+    assert [(c.inquiry, c.channel, c.level) for c in contacts] == [(mother, "in_person", None)]
+    assert selectors.state_of(mother) == "answered"
