@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tracebureau.families import messages
 from tracebureau.families.choices import Channel, ConsentKind, InquiryState, Language
 from tracebureau.families.models import Inquiry, Requester
+from tracebureau.lists.services import normalise_birth_date
 from tracebureau.registry.forms import BareLabels
 
 REQUESTER_FIELDS = ["family_name", "given_names", "patronymic", "phone", "email", "address", "language"]
@@ -65,6 +66,16 @@ class InquiryForm(BareLabels, forms.Form):
             label=ConsentKind.CONTACT.label, required=False, initial=True
         )
         self.fields["consent_dna"] = forms.BooleanField(label=ConsentKind.DNA.label, required=False)
+
+    def clean_sought_birth_date(self) -> str:
+        """Checked here as well as by the service, so that a bad date shows with the other
+        errors of the form rather than after they are fixed."""
+        text: str = self.cleaned_data["sought_birth_date"]
+        try:
+            normalise_birth_date(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return text
 
     def requester_fields(self) -> list[Any]:
         return [self[f"requester_{name}"] for name in REQUESTER_FIELDS] if self.with_requester else []

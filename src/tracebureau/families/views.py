@@ -26,7 +26,7 @@ from tracebureau.core import policy
 from tracebureau.core.policy import CHANGE, Can
 from tracebureau.families import forms, selectors, services
 from tracebureau.families import messages as family_messages
-from tracebureau.families.choices import ConsentKind, InquiryState
+from tracebureau.families.choices import ConsentKind, InquiryState, Language
 from tracebureau.families.models import Inquiry
 from tracebureau.registry.forms import add_service_errors
 from tracebureau.registry.selectors import persons_visible
@@ -184,7 +184,8 @@ def _preview(inquiry: Inquiry, form: forms.ConveyForm) -> dict[str, str]:
     text = family_messages.render(
         code, language, reference=inquiry.reference, name=inquiry.sought_name, level=level, since=since
     )
-    return {"text": text, "label": str(template.label), "language": language}
+    label = str(Language(language).label) if language in Language.values else language
+    return {"text": text, "label": str(template.label), "language": language, "language_label": label}
 
 
 def _run(
