@@ -39,6 +39,8 @@ from tracebureau.core.policy import VIEW, visible_to
 from tracebureau.core.tests.pages import as_seen
 from tracebureau.exchanges import services as exchanges
 from tracebureau.exchanges.models import Exchange
+from tracebureau.families import services as families
+from tracebureau.families.models import Inquiry
 from tracebureau.identification import services as identification
 from tracebureau.identification.models import (
     GeneticProfile,
@@ -100,6 +102,18 @@ def _exchange(hidden: Person) -> None:
     )
 
 
+def _inquiry(hidden: Person) -> None:
+    """A mother's tracing request about the hidden person, linked to him by a cleared liaison."""
+    liaison = User.objects.create_user(
+        "family.insider", password=None, roles=["family_liaison"], clearance="negotiation_sensitive"
+    )
+    inquiry = families.inquiry_create(
+        by=liaison, requester={"family_name": "Таємна", "given_names": "Марія"}, relationship="mother",
+        sought_family_name="Таємний", sought_given_names="Петро", classification="negotiation_sensitive",
+    )
+    families.inquiry_link(inquiry=inquiry, by=liaison, person=hidden)
+
+
 @pytest.fixture
 def cast(case_officer: User, analyst: User) -> Cast:
     insider = User.objects.create_user(
@@ -122,6 +136,7 @@ def cast(case_officer: User, analyst: User) -> Cast:
     )
     _identification(hidden)
     _exchange(hidden)
+    _inquiry(hidden)
     return Cast(insider, seen, hidden, hidden_event, seen_event, release, scenario)
 
 
@@ -310,6 +325,7 @@ WEB_ROUTE_MODELS = {
     **dict.fromkeys(
         ("exchanges:detail", "exchanges:edit", "exchanges:priority", "exchanges:lists-csv"), Exchange
     ),
+    "families:inquiry-detail": Inquiry, "families:inquiry-another": Inquiry,
 }
 
 
