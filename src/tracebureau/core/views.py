@@ -21,6 +21,9 @@ LANDING = (
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    access = policy.access_of(request.user)
+    if access.family_facing and Can.HANDLE_INQUIRIES in access.can:
+        return redirect("families:index")  # a family liaison's day starts at the request queue
     for capability, url_name in LANDING:
         if policy.can(request.user, capability):
             return redirect(url_name)

@@ -141,7 +141,12 @@ def kinship_check(*, inquiry: Inquiry, by: Any, document: str) -> Inquiry:
     current.kinship_document = document.strip()[:300]
     current.kinship_checked_by, current.kinship_checked_at = by, timezone.now()
     _save(current, by)
-    return current
+    return _as_seen(current, by)
+
+
+def _as_seen(inquiry: Inquiry, by: Any) -> Inquiry:
+    """The inquiry read back through the policy: its person with the actor's masks applied."""
+    return selectors.inquiry_get(user=by, pk=inquiry.pk)
 
 
 @transaction.atomic
@@ -160,7 +165,7 @@ def inquiry_link(*, inquiry: Inquiry, by: Any, person: Person) -> Inquiry:
             by=by,
             note=_("Linked to record #%(id)s") % {"id": person.pk},
         )
-    return current
+    return _as_seen(current, by)
 
 
 @transaction.atomic
@@ -188,7 +193,7 @@ def inquiry_open_person(*, inquiry: Inquiry, by: Any, category: str = Category.M
         note=_("Tracing request %(ref)s") % {"ref": current.reference},
     )
     inquiry_link(inquiry=current, by=by, person=person)
-    return person
+    return person_get(user=by, pk=person.pk)
 
 
 def relatives_source(by: Any) -> Source:
@@ -236,15 +241,15 @@ def contact_record(
     if template not in messages.BY_CODE:
         raise ValidationError({"template": _("Choose a message.")})
     language = language or current.requester.language
+    if not selectors.consents_of(current).get(ConsentKind.CONTACT, True) and template != "received":
+        raise ValidationError({"template": _("The requester withdrew their consent to be contacted.")})
     level, since = None, None
     if messages.BY_CODE[template].conveys_status:
-        errors = _status_errors(current)
+        errors = status_errors(current)
         if errors:
             raise ValidationError(errors)
         status = selectors.family_status_of(person=current.person)  # type: ignore[arg-type]
         level, since = status.level, status.since
-    if not selectors.consents_of(current).get(ConsentKind.CONTACT, True) and template != "received":
-        raise ValidationError({"template": _("The requester withdrew their consent to be contacted.")})
     text = messages.render(
         template, language, reference=current.reference, name=current.sought_name, level=level, since=since
     )
@@ -268,7 +273,7 @@ def contact_record(
     return contact
 
 
-def _status_errors(inquiry: Inquiry) -> dict[str, str]:
+def status_errors(inquiry: Inquiry) -> dict[str, str]:
     if inquiry.person_id is None:
         return {"template": _("Link the request to a registered person before conveying a status.")}
     if inquiry.relationship not in CLOSE_RELATIVES:
@@ -313,7 +318,7 @@ def lookup_code_issue(*, inquiry: Inquiry, by: Any) -> str:
     """A new one-time code for the inquiry's status lookup, returned once to be read out or
     sent to the requester; only its hash is kept, and earlier unused codes stop working."""
     current = _lock(inquiry, by)
-    errors = _status_errors(current)
+    errors = status_errors(current)
     if errors:
         raise ValidationError({"code": list(errors.values())})
     now = timezone.now()

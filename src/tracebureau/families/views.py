@@ -176,7 +176,7 @@ def _preview(inquiry: Inquiry, form: forms.ConveyForm) -> dict[str, str]:
         return {}
     level, since = None, None
     if template.conveys_status:
-        problems = services._status_errors(inquiry)
+        problems = services.status_errors(inquiry)
         if problems:
             return {"problem": " ".join(problems.values())}
         status = selectors.family_status_of(person=inquiry.person)  # type: ignore[arg-type]

@@ -78,7 +78,10 @@ def test_reference_data_is_changed_by_its_keepers_only(scenario: Any, analyst: U
 
 @pytest.mark.parametrize(
     ("roles", "landing"),
-    [(["case_officer"], "/persons/"), (["press_officer"], "/statistics/"), (["administrator"], "/admin/")],
+    [
+        (["case_officer"], "/persons/"), (["press_officer"], "/statistics/"), (["administrator"], "/admin/"),
+        (["family_liaison"], "/families/"), (["case_officer", "family_liaison"], "/persons/"),
+    ],
 )
 def test_each_user_lands_on_the_first_page_their_roles_open(db: Any, roles: list[str], landing: str) -> None:
     client = Client()
