@@ -20,6 +20,7 @@ urlpatterns = [
     path("identification/", include("tracebureau.identification.urls")),
     path("exchanges/", include("tracebureau.exchanges.urls")),
     path("families/", include("tracebureau.families.urls")),
+    path("status/", include("tracebureau.families.lookup_urls")),
     path("audit/", include("tracebureau.audit.urls")),
     path("api/", include("tracebureau.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -95,16 +95,31 @@ def sign_in(
     raise AssertionError("the second factor was refused")
 
 
-@pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _require_chromium()
-    data_dir = tmp_path_factory.mktemp("tracebureau-data")
+def server_env(data_dir: Path) -> dict[str, str]:
     env = {
         **os.environ,
         "TRACEBUREAU_DATA_DIR": str(data_dir),
         "DJANGO_SETTINGS_MODULE": "tracebureau.settings",
     }
     env.pop("DATABASE_URL", None)  # always the throwaway SQLite file, never a real database
+    return env
+
+
+def server_shell(data_dir: Path, command: str) -> str:
+    """Run `command` in `tracebureau shell` against the server's database; what it printed."""
+    return _tracebureau(server_env(data_dir), "shell", "--command", command).stdout
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's data folder: its SQLite file, and what seed.py leaves there for the tests."""
+    return tmp_path_factory.mktemp("tracebureau-data")
+
+
+@pytest.fixture(scope="session")
+def server_url(data_dir: Path) -> Iterator[str]:
+    _require_chromium()
+    env = server_env(data_dir)
     _tracebureau(env, "migrate", "--verbosity", "0")
     _tracebureau(env, "shell", "--command", (HERE / "seed.py").read_text())
     port = _free_port()

@@ -125,3 +125,34 @@ for family, given, patronymic, born, side in (
         person=held, kind="captured", occurred_on=dt.date(2022, 5, 17), precision="day", source=intel,
         credibility=2, by=by, place=olenivka if side == "own" else None,
     )
+
+# Families: a hotline liaison, and a mother's tracing request about Козацький Дмитро, linked to
+# his record and her kinship checked. The lookup's browser test reads her reference and the
+# one-time code (random, shown only once) from lookup.json in the data folder.
+import json  # noqa: E402
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from tracebureau.families import services as families  # noqa: E402
+from tracebureau.registry.models import Person  # noqa: E402
+
+liaison = User.objects.create_user(
+    "family.liaison", password="a-long-browser-password-1", roles=["family_liaison"],
+    clearance="confidential",
+)
+TOTPDevice.objects.create(
+    user=liaison, name="browser", confirmed=True, key="3132333435363738393031323334353637383930"
+)
+inquiry = families.inquiry_create(
+    by=liaison, requester={"family_name": "Козацька", "given_names": "Олена", "phone": "+380 67 000 00 00"},
+    relationship="mother", sought_family_name="Козацький", sought_given_names="Дмитро",
+    sought_birth_date="1998-03-12", sought_unit="36th Marine Brigade", last_contact_place="Azovstal",
+)
+families.inquiry_link(inquiry=inquiry, by=liaison, person=Person.objects.get(service_number="AB123456"))
+families.kinship_check(inquiry=inquiry, by=liaison, document="Birth certificate of the son")
+(Path(os.environ["TRACEBUREAU_DATA_DIR"]) / "lookup.json").write_text(
+    json.dumps({
+        "reference": inquiry.reference, "code": families.lookup_code_issue(inquiry=inquiry, by=liaison)
+    }),
+    encoding="utf-8",
+)
