@@ -193,12 +193,13 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("TRACEBUREAU_HSTS_SECONDS", 365 * 24 * 3600, minimum=0) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TRACEBUREAU_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("TRACEBUREAU_HSTS_PRELOAD", False)
-if env_bool("TRACEBUREAU_BEHIND_TLS_PROXY", False):
+TRACEBUREAU_BEHIND_TLS_PROXY = env_bool("TRACEBUREAU_BEHIND_TLS_PROXY", False)
+if TRACEBUREAU_BEHIND_TLS_PROXY:
     # Trust the proxy's word on the scheme and on the client's address, and only then: without a
     # proxy that overwrites them, a client could forge both headers.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# The client's address as the proxy saw it (core.net): for axes, the audit trail and the lookup.
+AXES_CLIENT_IP_CALLABLE = "tracebureau.core.net.client_ip"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -33,10 +33,12 @@ class Actor:
 
     @property
     def ip(self) -> str | None:
-        # REMOTE_ADDR only: a forwarded-for header is whatever the client chose to send.
+        # As the lockouts read it (core.net), so that they and the trail agree.
         if self.request is None:
             return None
-        return self.request.META.get("REMOTE_ADDR") or None
+        from tracebureau.core.net import client_ip
+
+        return client_ip(self.request)
 
     @property
     def user_agent(self) -> str:

@@ -9,13 +9,13 @@ form is emptied after each try: nothing typed stays on a screen that a neighbour
 
 from __future__ import annotations
 
-from axes.helpers import get_client_ip_address
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from tracebureau.core.net import client_ip
 from tracebureau.families import services
 from tracebureau.families.lookup_forms import LookupForm
 
@@ -32,7 +32,7 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
         answer = services.lookup(
             reference=form.cleaned_data["reference"],
             code=form.cleaned_data["code"],
-            ip=get_client_ip_address(request),
+            ip=client_ip(request),
         )
         context.update(form=LookupForm(), answer=answer, refused=answer is None)
     return render(request, "lookup/status.html", context)

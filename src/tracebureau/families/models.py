@@ -192,6 +192,9 @@ class LookupAttempt(AppendOnlyModel):
     ip = models.GenericIPAddressField(null=True, blank=True)
     reference_hash = models.CharField(max_length=64, db_index=True)
     succeeded = models.BooleanField(default=False)
+    # Refused because the address or the reference was locked out; recorded once a window, so
+    # that a locked-out guesser cannot fill the tables and the audit trail.
+    locked = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -344,7 +345,7 @@ def reference_hash(reference: str) -> str:
 def lookup_locked(*, ip: str | None, reference: str) -> bool:
     """Too many failed attempts from this address, or at this reference, lately."""
     window = timezone.now() - dt.timedelta(minutes=settings.TRACEBUREAU_LOOKUP_LOCKOUT_MINUTES)
-    failed = LookupAttempt.objects.filter(at__gte=window, succeeded=False)
+    failed = LookupAttempt.objects.filter(at__gte=window, succeeded=False, locked=False)
     limit = settings.TRACEBUREAU_LOOKUP_MAX_FAILURES
     by_ip = ip is not None and failed.filter(ip=ip).count() >= limit
     return by_ip or failed.filter(reference_hash=reference_hash(reference)).count() >= limit
@@ -362,9 +363,10 @@ def lookup(*, reference: str, code: str, ip: str | None) -> selectors.LookupAnsw
     if valid is not None and answer is not None:
         valid.used_at = timezone.now()
         valid.save(update_fields=["used_at"])
-    LookupAttempt.objects.create(
-        ip=ip, reference_hash=reference_hash(reference), succeeded=answer is not None
-    )
+    hashed = reference_hash(reference)
+    if locked and _lockout_recorded(ip, hashed):
+        return None  # already on record for this window: nothing more to learn, nothing to write
+    LookupAttempt.objects.create(ip=ip, reference_hash=hashed, succeeded=answer is not None, locked=locked)
     audit_record(
         action=AuditAction.VIEW if answer is not None else AuditAction.PERMISSION_DENIED,
         obj=inquiry if answer is not None else None,
@@ -372,6 +374,12 @@ def lookup(*, reference: str, code: str, ip: str | None) -> selectors.LookupAnsw
         detail={"lookup": "answered" if answer is not None else ("locked" if locked else "refused")},
     )
     return answer
+
+
+def _lockout_recorded(ip: str | None, hashed: str) -> bool:
+    window = timezone.now() - dt.timedelta(minutes=settings.TRACEBUREAU_LOOKUP_LOCKOUT_MINUTES)
+    locked = LookupAttempt.objects.filter(at__gte=window, locked=True)
+    return locked.filter(Q(ip=ip) | Q(reference_hash=hashed)).exists()
 
 
 _DUMMY_HASH: list[str] = []

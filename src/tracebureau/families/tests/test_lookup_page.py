@@ -105,7 +105,7 @@ def test_guessing_locks_the_page_even_for_the_right_code(
     code = services.lookup_code_issue(inquiry=inquiry, by=liaison)
     assert body_of(look_up(client, inquiry.reference, code)) == refusal
     assert body_of(look_up(client, inquiry.reference, code, REMOTE_ADDR="198.51.100.9")) == refusal
-    assert AuditEntry.objects.filter(detail__lookup="locked").count() == 2
+    assert AuditEntry.objects.filter(detail__lookup="locked").count() == 1  # once a window
     assert not LookupAttempt.objects.filter(succeeded=True).exists()
 
 
@@ -129,3 +129,16 @@ def test_a_post_without_the_csrf_token_is_refused(issued: tuple[Any, str]) -> No
 def test_the_page_is_in_ukrainian_too(client: Client) -> None:
     response = client.get(URL, HTTP_ACCEPT_LANGUAGE="uk")
     assert '<html lang="uk">' in response.content.decode()
+
+
+def test_behind_a_proxy_each_forwarded_client_is_counted_apart(
+    client: Client, issued: tuple[Any, str], settings: Any
+) -> None:
+    settings.TRACEBUREAU_BEHIND_TLS_PROXY = True
+    inquiry, code = issued
+    for guess in ("11111111", "22222222", "33333333"):  # a forged first hop changes nothing
+        look_up(client, "TR-DDDD-DDDD", guess, HTTP_X_FORWARDED_FOR=f"10.9.9.{guess[0]}, 203.0.113.77")
+    # Another family behind the same proxy is not locked out by that guesser.
+    answer = look_up(client, inquiry.reference, code, HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert REFUSAL not in answer.content.decode()
+    assert set(LookupAttempt.objects.values_list("ip", flat=True)) == {"203.0.113.77", "198.51.100.20"}
