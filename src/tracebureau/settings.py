@@ -75,7 +75,7 @@ ROOT_URLCONF = "tracebureau.urls"
 WSGI_APPLICATION = "tracebureau.wsgi.application"
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "registry:person-search"
+LOGIN_REDIRECT_URL = "home"  # core.views.home: the first page the user's roles open
 LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [

@@ -104,11 +104,11 @@ GRANTS: dict[str, Grant] = {
     Role.IDENTIFICATION_OFFICER: _grant(
         *_READER, Can.RECORD_EVENTS, Can.IDENTIFY, Can.SEE_GENETIC_DATA, Can.SEE_EXCHANGES
     ),
-    # A family liaison takes relatives' reports: registers the person a family reports missing
-    # and records what relatives report (source: relatives), within the family-facing masks.
+    # A family liaison takes tracing requests: registers a person a family reports missing, with
+    # that report on the timeline, and records nothing else (no event, no identity change).
     Role.FAMILY_LIAISON: _grant(
         Can.SEE_INDIVIDUALS, Can.NOTIFY_FAMILIES, Can.HANDLE_INQUIRIES, Can.REPORT_MISSING,
-        Can.RECORD_EVENTS, family_facing=True,
+        family_facing=True,
     ),
     Role.PRESS_OFFICER: _grant(Can.SEE_RELEASED_STATISTICS),
     # A family liaison sees no exchange: a family told of a list can cost the person their place.

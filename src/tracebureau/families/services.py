@@ -44,7 +44,7 @@ from tracebureau.registry.choices import Category
 from tracebureau.registry.models import Person
 from tracebureau.registry.selectors import person_get
 from tracebureau.timeline import services as timeline
-from tracebureau.timeline.choices import Credibility, EventKind, Precision, Reliability, SourceKind
+from tracebureau.timeline.choices import Credibility, Precision, Reliability, SourceKind
 from tracebureau.timeline.models import Source
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
@@ -183,9 +183,8 @@ def inquiry_open_person(*, inquiry: Inquiry, by: Any, category: str = Category.M
         category=category,
         **dict(zip(("birth_year", "birth_month", "birth_day"), birth, strict=False)),
     )
-    timeline.event_record(
+    timeline.missing_report_record(
         person=person,
-        kind=EventKind.REPORTED_MISSING,
         by=by,
         occurred_on=current.last_contact_on or current.received_at.date(),
         precision=Precision.DAY if current.last_contact_on else Precision.BEFORE,

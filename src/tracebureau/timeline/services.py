@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from tracebureau.audit.services import audit_bulk_created
 from tracebureau.core import policy
-from tracebureau.core.policy import CHANGE, RECORD_EVENT, Can
+from tracebureau.core.policy import CHANGE, RECORD_EVENT, VIEW, Can
 from tracebureau.registry.models import Person
 from tracebureau.timeline.choices import Correction, EventKind, Precision
 from tracebureau.timeline.models import BulkEvent, Event, Place, Source
@@ -149,9 +149,12 @@ def build_event(
     reason: str = "",
     bulk: BulkEvent | None = None,
     detrimental_to_disclose: bool = False,
+    access_checked: bool = False,
 ) -> Event:
-    """A validated, unsaved event. Raises ValidationError naming each wrong field."""
-    policy.require_row(by, person, RECORD_EVENT)
+    """A validated, unsaved event. Raises ValidationError naming each wrong field.
+    `access_checked`: the caller has checked a narrower right (see missing_report_record)."""
+    if not access_checked:
+        policy.require_row(by, person, RECORD_EVENT)
     errors: dict[str, Any] = {}
     if person.merged_into_id and corrects is None:
         errors["person"] = _("This record is merged into #%(id)s; record events there.") % {
@@ -197,6 +200,20 @@ def event_record(*, person: Person, kind: str, by: Any, **fields: Any) -> Event:
     if kind == EventKind.RETRACTION:
         raise ValidationError({"kind": _("Use event_retract to retract an event.")})
     event = build_event(person=person, kind=kind, by=by, **fields)
+    event.save()
+    return event
+
+
+@transaction.atomic
+def missing_report_record(*, person: Person, by: Any, **fields: Any) -> Event:
+    """A family's report that the person is missing, taken by a family liaison: the one event
+    they record (Can.REPORT_MISSING), about a person they may see."""
+    if policy.can(by, Can.RECORD_EVENTS):
+        policy.require_row(by, person, RECORD_EVENT)
+    else:
+        policy.require(by, Can.REPORT_MISSING)
+        policy.require_row(by, person, VIEW)
+    event = build_event(person=person, kind=EventKind.REPORTED_MISSING, by=by, access_checked=True, **fields)
     event.save()
     return event
 

@@ -118,7 +118,7 @@ def test_a_current_code_opens_the_pages_under_a_new_session_key(client, case_off
     client.force_login(case_officer)
     before = client.session.session_key
     response = client.post("/accounts/two-factor/", {"code": current_code(device), "next": "https://evil.example/"})
-    assert response["Location"] == "/persons/"  # never to another site
+    assert response["Location"] == "/"  # never to another site: home, which opens their first page
     assert client.session.session_key != before
     assert client.get("/persons/").status_code == 200
 

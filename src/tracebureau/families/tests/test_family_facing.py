@@ -83,3 +83,31 @@ def test_the_lookup_answer_holds_the_level_and_date_only(families: Families, lia
         "wording": "Probably in captivity, not yet confirmed by the ICRC",
         "since": answer.since,
     }
+
+
+def test_a_liaison_records_a_missing_report_and_no_other_event(families: Families, liaison: Any) -> None:
+    import datetime as dt
+
+    from django.http import Http404
+
+    from tracebureau.timeline import services as timeline
+
+    with pytest.raises(Http404):
+        timeline.event_record(
+            person=families.son,
+            kind="released",
+            by=liaison,
+            occurred_on=dt.date(2022, 9, 21),
+            precision="day",
+            source=families.scenario.relatives,
+            credibility=2,
+        )
+    event = timeline.missing_report_record(
+        person=families.son,
+        by=liaison,
+        occurred_on=dt.date(2022, 4, 2),
+        precision="day",
+        source=families.scenario.relatives,
+        credibility=3,
+    )
+    assert event.kind == "reported_missing"
