@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -56,7 +57,7 @@ def render(
                 "wording": str(FAMILY_LEVEL_WORDING[level]),
             }
             if since is not None:
-                text += " " + _("This has not changed since %(date)s.") % {"date": since.isoformat()}
+                text += " " + _("This has not changed since %(date)s.") % {"date": date_format(since)}
             return text
         if code == "kinship_documents":
             return _(

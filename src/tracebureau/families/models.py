@@ -48,11 +48,11 @@ class Inquiry(models.Model):
     """A tracing request: a relative asks what has become of someone."""
 
     # Given to the family for the status lookup; random, so it cannot be guessed or counted.
-    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    reference = models.CharField(_("reference number"), max_length=20, unique=True, editable=False)
     requester = models.ForeignKey(Requester, on_delete=models.PROTECT, related_name="inquiries")
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
     channel = models.CharField(
-        _("received by"), max_length=12, choices=Channel.choices, default=Channel.HOTLINE
+        _("received via"), max_length=12, choices=Channel.choices, default=Channel.HOTLINE
     )
     received_at = models.DateTimeField(_("received at"))
     # The person sought, as the family describes them.

@@ -93,7 +93,7 @@ def inquiry_create(
     )
     errors.update(_errors_of(inquiry, exclude=["requester", "created_by", "person", "sought_birth_date"]))
     if inquiry.received_at > timezone.now():
-        errors["received_at"] = _("In the future.")
+        errors["received_at"] = _("Cannot be in the future.")
     errors.update(policy.classification_errors(by, inquiry.classification))
     if errors:
         raise ValidationError(errors)
@@ -103,7 +103,9 @@ def inquiry_create(
     _save(inquiry, by)
     InquiryStep.objects.create(inquiry=inquiry, state=InquiryState.OPEN, by=by, note=_("Request received"))
     for kind, given in ((ConsentKind.CONTACT, consent_contact), (ConsentKind.DNA, consent_dna)):
-        ConsentChange.objects.create(inquiry=inquiry, kind=kind, given=given, by=by, note=_("At the request"))
+        ConsentChange.objects.create(
+            inquiry=inquiry, kind=kind, given=given, by=by, note=_("Given when the request was registered")
+        )
     return inquiry
 
 

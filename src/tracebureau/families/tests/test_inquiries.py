@@ -35,7 +35,7 @@ def test_from_the_first_call_to_a_confirmed_status_conveyed(families: Families, 
     assert (contact.level, str(contact.status_since)) == (3, "2022-05-17")
     assert contact.message == (
         f"About Козацький Дмитро (request {inquiry.reference}): Probably in captivity, not yet confirmed "
-        "by the ICRC. This has not changed since 2022-05-17."
+        "by the ICRC. This has not changed since May 17, 2022."
     )
     assert "Olenivka" not in contact.message and "Brigade" not in contact.message
     assert selectors.state_of(inquiry) == "answered"

@@ -71,7 +71,7 @@ def test_from_the_first_call_to_the_status_in_the_contact_log(families: Families
 
     expected = (
         f"About Козацький Дмитро (request {inquiry.reference}): Probably in captivity, not yet confirmed "
-        "by the ICRC. This has not changed since 2022-05-17."
+        "by the ICRC. This has not changed since May 17, 2022."
     )
     preview = act(client, inquiry, "convey", template="status", channel="phone", language="en", preview="1")
     assert expected in preview and not FamilyContact.objects.exists()
