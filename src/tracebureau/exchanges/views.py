@@ -27,6 +27,7 @@ from tracebureau.core.errors import ConflictError
 from tracebureau.core.exports import csv_lines
 from tracebureau.core.policy import CHANGE, Can
 from tracebureau.core.selectors import get_or_404
+from tracebureau.core.views import form_action
 from tracebureau.exchanges import forms, selectors, services
 from tracebureau.exchanges.choices import LISTS_OPEN, TRANSITIONS, EntryCategory, ExchangeState, Outcome, Side
 from tracebureau.exchanges.models import Exchange, ExchangeEntry
@@ -241,19 +242,10 @@ def _entry(request: HttpRequest, exchange: Exchange) -> ExchangeEntry:
 def _run(
     request: HttpRequest, exchange: Exchange, name: str, form: Any, action: Callable[[], Any], success: str
 ) -> Any:
-    """Validate the form, run the service; on success say so and show the page afresh, else
-    give back the bound form (with the services' errors on it) for the page to show."""
-    if not form.is_valid():
-        return {name: form}
-    try:
-        action()
-    except ConflictError:
-        raise
-    except ValidationError as error:
-        add_service_errors(form, error, aliases={"to_state": "__all__", "side": "side"})
-        return {name: form}
-    messages.success(request, success)
-    return redirect(_next(request) or exchange)
+    return form_action(
+        request, name=name, form=form, action=action, success=success, then=_next(request) or exchange,
+        aliases={"to_state": "__all__", "side": "side"},
+    )
 
 
 def _next(request: HttpRequest) -> str:

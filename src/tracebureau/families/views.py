@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tracebureau.audit.services import audit_read
 from tracebureau.core import policy
 from tracebureau.core.policy import CHANGE, Can
+from tracebureau.core.views import form_action
 from tracebureau.families import forms, selectors, services
 from tracebureau.families import messages as family_messages
 from tracebureau.families.choices import ConsentKind, InquiryState, Language
@@ -191,17 +192,7 @@ def _preview(inquiry: Inquiry, form: forms.ConveyForm) -> dict[str, str]:
 def _run(
     request: HttpRequest, inquiry: Inquiry, name: str, form: Any, action: Callable[[], Any], success: str
 ) -> Any:
-    """Validate the form, run the service; on success say so and show the page afresh, else
-    give back the bound form (with the services' errors on it) for the page to show."""
-    if not form.is_valid():
-        return {name: form}
-    try:
-        action()
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return {name: form}
-    messages.success(request, success)
-    return redirect(inquiry)
+    return form_action(request, name=name, form=form, action=action, success=success, then=inquiry)
 
 
 def _kinship(request: HttpRequest, inquiry: Inquiry) -> Any:
