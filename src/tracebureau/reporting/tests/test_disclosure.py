@@ -1,0 +1,114 @@
+"""The disclosure rules, tried the way an attacker would: solving the published totals for the
+hidden cells, and setting two releases side by side."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracebureau.reporting.disclosure import Protected, differencing_risks, phrase, protect, round_to
+
+# Persons by situation (rows) and agency (columns); the 3 and the 7 are too few to publish.
+TABLE = [
+    [120, 3, 45],
+    [60, 25, 7],
+    [15, 30, 18],
+]
+
+
+def solutions(published: Protected, bound: int = 60) -> dict[tuple[int, int], set[int]]:
+    """Every value each hidden cell can take, given the published cells and totals: the
+    attack, by search. A cell in no line with a published total is free and skipped; the
+    others take each value up to what their lines leave room for (or `bound`), pruned as
+    soon as a line overflows, and kept when every published total is met exactly."""
+    cells = published.cells
+    hidden = [(r, c) for r, row in enumerate(cells) for c, v in enumerate(row) if v is None]
+    lines: list[tuple[int, list[tuple[int, int]]]] = []
+    for r, total in enumerate(published.row_totals):
+        if total is not None:
+            lines.append((total - sum(v or 0 for v in cells[r]), [(r, c) for c in range(len(cells[r]))]))
+    for c, total in enumerate(published.column_totals):
+        if total is not None:
+            lines.append((total - sum(row[c] or 0 for row in cells), [(r, c) for r in range(len(cells))]))
+    constrained = [cell for cell in hidden if any(cell in members for _room, members in lines)]
+    found: dict[tuple[int, int], set[int]] = {cell: set() for cell in constrained}
+    values: dict[tuple[int, int], int] = {}
+
+    def fits(complete: bool) -> bool:
+        for room, members in lines:
+            placed = [values[m] for m in members if m in values]
+            open_cells = [m for m in members if m in constrained and m not in values]
+            if sum(placed) > room or (not open_cells and sum(placed) != room):
+                return False
+        return True
+
+    def search(i: int) -> None:
+        if i == len(constrained):
+            for cell in constrained:
+                found[cell].add(values[cell])
+            return
+        cell = constrained[i]
+        top = min([bound] + [room for room, members in lines if cell in members])
+        for value in range(top + 1):
+            values[cell] = value
+            if fits(complete=False):
+                search(i + 1)
+            del values[cell]
+
+    search(0)
+    return found
+
+
+def test_small_cells_are_suppressed_first_and_for_a_reason() -> None:
+    published = protect(TABLE, k=10)
+    assert published.reasons[0][1] == "primary" and published.reasons[1][2] == "primary"
+    assert published.cells[0][1] is None and published.cells[1][2] is None
+    assert published.row_totals == (168, 92, 63) and published.total == 323
+
+
+def test_primary_suppression_alone_is_solved_from_the_totals() -> None:
+    """Without secondary suppression the attack recovers the 3 from its row total."""
+    naive = Protected(
+        cells=((120, None, 45), (60, 25, None), (15, 30, 18)),
+        reasons=(),
+        row_totals=(168, 92, 63),
+        column_totals=(195, 58, 70),
+        total=323,
+    )
+    assert solutions(naive)[(0, 1)] == {3}
+
+
+def test_no_hidden_cell_can_be_recovered_from_the_totals() -> None:
+    published = protect([[12, 3, 11], [14, 25, 7], [15, 2, 18]], k=10)
+    assert any(why == "secondary" for row in published.reasons for why in row)
+    for cell, values in solutions(published).items():
+        assert len(values) >= 2, f"{cell} is recoverable: {values}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 14), min_size=3, max_size=3), min_size=2, max_size=3))
+def test_any_small_table_keeps_its_hidden_cells_hidden(table: list[list[int]]) -> None:
+    published = protect(table, k=5)
+    # A hidden cell of nobody (0) may be known: it tells nothing about anyone. Every hidden
+    # cell of somebody must keep at least two possible values.
+    for (r, c), values in solutions(published).items():
+        if table[r][c]:
+            assert len(values) >= 2, (table, (r, c), values)
+
+
+def test_counts_are_rounded_and_phrased_as_the_press_says_them() -> None:
+    assert [round_to(v) for v in (12, 13, 0, 202)] == [10, 15, 0, 200]
+    assert phrase(258) == phrase(201) and phrase(258).qualifier == "more_than" and phrase(258).value == 200
+    assert (phrase(38).qualifier, phrase(38).value) == ("about", 40)
+
+
+def test_a_differencing_attack_is_caught_before_the_release() -> None:
+    monday = {"released": 120, "in_custody": 311, "missing": None}
+    # One more person released by Tuesday: published exactly, the two releases single him out.
+    tuesday = {"released": 121, "in_custody": 310, "missing": None}
+    assert differencing_risks(monday, tuesday) == ["in_custody", "released"]
+    # Rounded to fives, the difference disappears and nothing is flagged.
+    rounded = {key: None if v is None else round_to(v) for key, v in tuesday.items()}
+    assert (
+        differencing_risks({k: None if v is None else round_to(v) for k, v in monday.items()}, rounded) == []
+    )
