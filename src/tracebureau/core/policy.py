@@ -555,6 +555,18 @@ def _withhold(instance: Model, name: str) -> None:
         instance.__dict__[name] = ""
 
 
+def told_to_families(events: QuerySet) -> QuerySet:
+    """The events a family may be told about (through the five-level scale, never in detail):
+    nothing detrimental to disclose (GC IV art. 137) and nothing negotiation-sensitive, whoever
+    relays it. Not a user's view: families are not users, and a liaison's clearance is not
+    theirs."""
+    from tracebureau.core.choices import Classification
+
+    return events.filter(detrimental_to_disclose=False).exclude(
+        classification=Classification.NEGOTIATION_SENSITIVE
+    )
+
+
 def masked_fields(user: Any, label: str) -> frozenset[str]:
     """The fields of model `label` withheld from the user: a search must not match on them
     either, or a query would confirm what the page withholds."""

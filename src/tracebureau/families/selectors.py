@@ -11,8 +11,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tracebureau.core.choices import Classification
-from tracebureau.core.policy import VIEW, visible_to
+from tracebureau.core.policy import VIEW, told_to_families, visible_to
 from tracebureau.core.selectors import get_or_404
 from tracebureau.families.choices import InquiryState
 from tracebureau.families.models import ConsentChange, FamilyContact, Inquiry, InquiryStep
@@ -148,11 +147,8 @@ def family_status_of(*, person: Person) -> FamilyStatus:
     person whose whole record is detrimental to disclose: "no information"."""
     if person.detrimental_to_disclose:
         return FamilyStatus(1, None)
-    events = (
-        Event.objects.filter(person__in=person_record_ids(person), detrimental_to_disclose=False)
-        .exclude(classification=Classification.NEGOTIATION_SENSITIVE)
-        .select_related("source")
-    )
+    timeline = Event.objects.filter(person__in=person_record_ids(person)).select_related("source")
+    events = told_to_families(timeline)
     return family_status([e.as_status_event() for e in events])
 
 
