@@ -16,28 +16,77 @@ published totals for the hidden cells, on a worked table and on generated ones.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-PRIMARY = "primary"
-SECONDARY = "secondary"
+import numpy as np
+from scipy.optimize import linprog
+
+PRIMARY = "primary"  # too few people: 1 to k-1
+SECONDARY = "secondary"  # would let a hidden cell or withheld total be recovered
+DIFFERENCING = "differencing"  # set beside an earlier release, would single a few people out
+PAIRED = "paired"  # a total withheld with another, since totals of one kind add up
 
 
 @dataclass(frozen=True)
 class Protected:
     """A table as it may be published: `cells[r][c]` is None where suppressed, and `reasons`
-    says why ("primary": too few people; "secondary": would let a hidden cell be recovered).
-    A total of 1 to k-1 people is itself too few to publish, and is None too."""
+    says why (PRIMARY, SECONDARY, DIFFERENCING); totals likewise, with their own reasons
+    (PRIMARY, PAIRED, SECONDARY, DIFFERENCING) and "" where published."""
 
     cells: tuple[tuple[int | None, ...], ...]
     reasons: tuple[tuple[str, ...], ...]
     row_totals: tuple[int | None, ...]
     column_totals: tuple[int | None, ...]
     total: int | None
+    row_total_reasons: tuple[str, ...] = ()
+    column_total_reasons: tuple[str, ...] = ()
+    total_reason: str = ""
 
 
-def protect(table: Sequence[Sequence[int]], *, k: int = 10) -> Protected:
-    """Suppress what must not be published in `table` (counts, rows × columns)."""
+@dataclass
+class _Totals:
+    """The totals of one kind (rows or columns), and why each is withheld ("" if published)."""
+
+    values: list[int]
+    why: list[str]
+
+    def withheld(self, i: int) -> bool:
+        return bool(self.why[i])
+
+    def withhold(self, i: int, reason: str) -> bool:
+        if self.why[i] or not self.values[i]:
+            return False
+        self.why[i] = reason
+        return True
+
+    def published(self) -> list[int | None]:
+        return [None if why else v for v, why in zip(self.values, self.why, strict=True)]
+
+    def pair(self, grand_withheld: bool) -> bool:
+        """Totals of one kind add up to the grand total: one withheld alone could be recomputed
+        from it, so the smallest other non-zero one is withheld with it; and a withheld grand
+        total could be recomputed from totals all published. True if it withheld one."""
+        count = sum(bool(w) for w in self.why)
+        others = [i for i, v in enumerate(self.values) if v and not self.why[i]]
+        if others and (count == 1 or (grand_withheld and count == 0)):
+            self.withhold(min(others, key=lambda i: self.values[i]), PAIRED)
+            return True
+        return False
+
+
+def protect(
+    table: Sequence[Sequence[int]],
+    *,
+    k: int = 10,
+    hide: Collection[tuple[int, int]] = (),
+    withhold_rows: Collection[int] = (),
+    withhold_columns: Collection[int] = (),
+    withhold_total: bool = False,
+) -> Protected:
+    """Suppress what must not be published in `table` (counts, rows × columns). `hide` and the
+    `withhold_*` arguments add cells and totals that must not go out for another reason (the
+    differencing check): they are protected like the small ones."""
     counts = [list(row) for row in table]
     if (
         not counts
@@ -45,12 +94,19 @@ def protect(table: Sequence[Sequence[int]], *, k: int = 10) -> Protected:
         or any(v < 0 for row in counts for v in row)
     ):
         raise ValueError("a table is a non-empty rectangle of counts, none negative")
-    reasons = [["" if not 0 < v < k else PRIMARY for v in row] for row in counts]
-    row_totals = [_small(sum(row), k) for row in counts]
-    column_totals = [_small(sum(col), k) for col in zip(*counts, strict=True)]
-    _pair_withheld(row_totals)
-    _pair_withheld(column_totals)
-    while _add_secondary(counts, reasons, row_totals, column_totals):
+    reasons = [
+        [PRIMARY if 0 < v < k else DIFFERENCING if (r, c) in hide else "" for c, v in enumerate(row)]
+        for r, row in enumerate(counts)
+    ]
+    rows = _totals([sum(row) for row in counts], k, withhold_rows)
+    columns = _totals([sum(col) for col in zip(*counts, strict=True)], k, withhold_columns)
+    grand = _totals([sum(rows.values)], k, [0] if withhold_total else [])
+    while (
+        rows.pair(grand.withheld(0))
+        or columns.pair(grand.withheld(0))
+        or _add_secondary(counts, reasons, rows, columns)
+        or _audit(counts, reasons, rows, columns, grand)
+    ):
         pass
     return Protected(
         cells=tuple(
@@ -58,51 +114,117 @@ def protect(table: Sequence[Sequence[int]], *, k: int = 10) -> Protected:
             for row, why_row in zip(counts, reasons, strict=True)
         ),
         reasons=tuple(tuple(row) for row in reasons),
-        row_totals=tuple(row_totals),
-        column_totals=tuple(column_totals),
-        total=_small(sum(sum(row) for row in counts), k),
+        row_totals=tuple(rows.published()),
+        column_totals=tuple(columns.published()),
+        total=grand.published()[0],
+        row_total_reasons=tuple(rows.why),
+        column_total_reasons=tuple(columns.why),
+        total_reason=grand.why[0],
     )
 
 
-def _small(total: int, k: int) -> int | None:
-    return None if 0 < total < k else total
-
-
-def _pair_withheld(totals: list[int | None]) -> None:
-    """The totals of one kind add up to the grand total: one withheld alone could be
-    recomputed, so a second (the smallest other) is withheld with it."""
-    others = [i for i, t in enumerate(totals) if t]
-    if sum(t is None for t in totals) == 1 and others:
-        totals[min(others, key=lambda i: totals[i] or 0)] = None
+def _totals(values: list[int], k: int, forced: Collection[int]) -> _Totals:
+    why = [PRIMARY if 0 < v < k else DIFFERENCING if i in forced else "" for i, v in enumerate(values)]
+    return _Totals(values, why)
 
 
 def _add_secondary(
-    counts: list[list[int]],
-    reasons: list[list[str]],
-    row_totals: list[int | None],
-    column_totals: list[int | None],
+    counts: list[list[int]], reasons: list[list[str]], rows: _Totals, columns: _Totals
 ) -> bool:
-    """Hide one more cell (or withhold one more total) where a line published with its total
-    has exactly one hidden cell; False when none needs it. A line whose total is withheld
-    gives nothing away, and one of nobody (total 0) holds nobody to protect."""
-    rows, columns = range(len(counts)), range(len(counts[0]))
-    lines = [(row_totals, r, [(r, c) for c in columns]) for r in rows if row_totals[r]]
-    lines += [(column_totals, c, [(r, c) for r in rows]) for c in columns if column_totals[c]]
+    """Hide one more cell (or withhold one more total) where a line gives a hidden value away;
+    False when none does. A line published with its total gives away its one hidden cell; a
+    line whose total is withheld gives the total away if none of its cells of somebody is
+    hidden. A line of nobody (total 0) holds nobody to protect."""
+    n_rows, n_columns = len(counts), len(counts[0])
+    lines = [(rows, r, [(r, c) for c in range(n_columns)]) for r in range(n_rows) if rows.values[r]]
+    lines += [(columns, c, [(r, c) for r in range(n_rows)]) for c in range(n_columns) if columns.values[c]]
     for totals, index, line in lines:
-        hidden = [cell for cell in line if reasons[cell[0]][cell[1]]]
-        candidates = [cell for cell in line if not reasons[cell[0]][cell[1]] and counts[cell[0]][cell[1]]]
-        if len(hidden) != 1:
-            continue
+        hidden = [(r, c) for r, c in line if reasons[r][c] and counts[r][c]]
+        candidates = [(r, c) for r, c in line if not reasons[r][c] and counts[r][c]]
+        withheld = totals.withheld(index)
+        if withheld and hidden:
+            continue  # the total is unknown while a cell of somebody in it is
+        if not withheld and sum(bool(reasons[r][c]) for r, c in line) != 1:
+            continue  # nothing hidden, or at least two hidden cells sharing what the total says
         if not candidates:
+            if withheld:
+                continue  # every cell of somebody is hidden already
             # Only zeros left: a hidden zero covers nothing (its crossing line may show it is
             # zero), so the line's total is withheld instead.
-            totals[index] = None
-            _pair_withheld(totals)
+            totals.withhold(index, SECONDARY)
             return True
         r, c = min(candidates, key=lambda cell: counts[cell[0]][cell[1]])  # the smallest loses least
         reasons[r][c] = SECONDARY
         return True
     return False
+
+
+def _audit(
+    counts: list[list[int]], reasons: list[list[str]], rows: _Totals, columns: _Totals, grand: _Totals
+) -> bool:
+    """The attacker's check, as a statistics office audits a table: bound every hidden cell and
+    every withheld total by linear programming over what is published (hidden cells are at
+    least 1, since a zero is always shown). Where one is pinned to a single value, hide the
+    smallest published cell of somebody beside it and return True; False when all are safe.
+    The constraints are a transportation problem, whose bounds are whole numbers."""
+    hidden = [(r, c) for r, row in enumerate(reasons) for c, why in enumerate(row) if why]
+    if not hidden:
+        return False
+    position = {cell: i for i, cell in enumerate(hidden)}
+    a_eq, b_eq = [], []
+    lines = [(rows, r, [(r, c) for c in range(len(counts[0]))]) for r in range(len(counts))]
+    lines += [(columns, c, [(r, c) for r in range(len(counts))]) for c in range(len(counts[0]))]
+    for totals, index, line in lines:
+        if not totals.withheld(index):
+            a_eq.append(_indicator(position, line))
+            b_eq.append(totals.values[index] - sum(counts[r][c] for r, c in line if (r, c) not in position))
+    if not grand.withheld(0):
+        a_eq.append(np.ones(len(hidden)))
+        published = sum(v for row in counts for v in row) - sum(counts[r][c] for r, c in hidden)
+        b_eq.append(grand.values[0] - published)
+    targets = [([cell], [cell]) for cell in hidden if counts[cell[0]][cell[1]]]
+    targets += [([cell for cell in line if cell in position], line) for totals, index, line in lines
+                if totals.withheld(index) and totals.values[index]]
+    for members, line in targets:
+        # A withheld total over published cells only is given away by their sum.
+        if not members or _pinned(_indicator(position, members), a_eq, b_eq):
+            return _hide_beside(counts, reasons, line, (rows, columns, grand))
+    return False
+
+
+def _indicator(position: Mapping[tuple[int, int], int], cells: Sequence[tuple[int, int]]) -> np.ndarray:
+    vector = np.zeros(len(position))
+    for cell in cells:
+        if cell in position:
+            vector[position[cell]] = 1.0
+    return vector
+
+
+def _pinned(objective: np.ndarray, a_eq: list[np.ndarray], b_eq: list[float]) -> bool:
+    """Whether the published equations leave `objective · hidden` a single possible value."""
+    kwargs = {"A_eq": np.array(a_eq), "b_eq": np.array(b_eq)} if a_eq else {}
+    low = linprog(objective, bounds=(1, None), method="highs", **kwargs)
+    high = linprog(-objective, bounds=(1, None), method="highs", **kwargs)
+    if low.status == 3 or high.status == 3:  # unbounded: free
+        return False
+    return bool(low.success and high.success and -high.fun - low.fun < 1 - 1e-6)
+
+
+def _hide_beside(
+    counts: list[list[int]], reasons: list[list[str]], line: Sequence[tuple[int, int]],
+    totals: Sequence[_Totals],
+) -> bool:
+    """Hide the smallest published cell of somebody in `line`, or else in the whole table; with
+    none left anywhere, withhold every total (then nothing is pinned). False if nothing changed."""
+    cells = [(r, c) for r, c in line if not reasons[r][c] and counts[r][c]]
+    if not cells:
+        cells = [(r, c) for r, row in enumerate(counts) for c, v in enumerate(row) if v and not reasons[r][c]]
+    if cells:
+        r, c = min(cells, key=lambda cell: counts[cell[0]][cell[1]])
+        reasons[r][c] = SECONDARY
+        return True
+    changed = [kind.withhold(i, SECONDARY) for kind in totals for i in range(len(kind.values))]
+    return any(changed)
 
 
 def round_to(value: int, base: int = 5) -> int:
@@ -127,13 +249,27 @@ def phrase(value: int, *, step: int = 100, base: int = 5) -> Phrase:
 
 
 def differencing_risks(
-    previous: Mapping[str, int | None], current: Mapping[str, int | None], *, k: int = 10
+    previous: Mapping[str, int | None], current: Mapping[str, int | None], *, k: int = 10, base: int = 1
 ) -> list[str]:
-    """The cells, published in both releases, whose difference is 1 to k-1 people: set side
-    by side, the two releases would single those few out ("one more released since Monday").
-    The new release must not go out with such a cell as it is."""
-    return sorted(
-        key
-        for key, now in current.items()
-        if now is not None and previous.get(key) is not None and 0 < abs(now - previous[key]) < k  # type: ignore[operator]
-    )
+    """The figures, published in both releases, whose change the two together prove to be of
+    1 to k-1 people ("one more released since Monday"): set side by side, they would single
+    those few out. Published figures are rounded to `base`, so each stands for a range of true
+    counts (and one published above zero for at least k); a change is proven small when every
+    difference the two ranges allow is."""
+    risks = []
+    for key, now in current.items():
+        before = previous.get(key)
+        if now is None or before is None:
+            continue
+        low = _true_range(now, k, base)[0] - _true_range(before, k, base)[1]
+        high = _true_range(now, k, base)[1] - _true_range(before, k, base)[0]
+        if (low >= 1 and high <= k - 1) or (low >= -(k - 1) and high <= -1):
+            risks.append(key)
+    return sorted(risks)
+
+
+def _true_range(published: int, k: int, base: int) -> tuple[int, int]:
+    """The true counts a published figure can stand for (rounded to the nearest `base`)."""
+    if published == 0:
+        return 0, 0
+    return max(k, published - base // 2), published + (base - 1) // 2

@@ -3,6 +3,8 @@ hidden cells, and setting two releases side by side."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,9 +20,11 @@ TABLE = [
 
 def solutions(published: Protected, bound: int = 60) -> dict[tuple[int, int], set[int]]:
     """Every value each hidden cell can take, given the published cells and totals: the
-    attack, by search. A cell in no line with a published total is free and skipped; the
-    others take each value up to what their lines leave room for (or `bound`), pruned as
-    soon as a line overflows, and kept when every published total is met exactly."""
+    attack, by search. A hidden cell is at least 1 (a zero is shown). A cell in no line with a
+    published total is free and skipped; the others take each value up to what their lines
+    leave room for (or `bound`), pruned as soon as a line overflows, and kept when every
+    published total is met exactly. Each withheld total's possible values are returned too,
+    under the key ("row", r) or ("column", c), where all its hidden cells are constrained."""
     cells = published.cells
     hidden = [(r, c) for r, row in enumerate(cells) for c, v in enumerate(row) if v is None]
     lines: list[tuple[int, list[tuple[int, int]]]] = []
@@ -30,8 +34,16 @@ def solutions(published: Protected, bound: int = 60) -> dict[tuple[int, int], se
     for c, total in enumerate(published.column_totals):
         if total is not None:
             lines.append((total - sum(row[c] or 0 for row in cells), [(r, c) for r in range(len(cells))]))
+    if published.total is not None:
+        lines.append((published.total - sum(v or 0 for row in cells for v in row), hidden))
     constrained = [cell for cell in hidden if any(cell in members for _room, members in lines)]
-    found: dict[tuple[int, int], set[int]] = {cell: set() for cell in constrained}
+    found: dict[Any, set[int]] = {cell: set() for cell in constrained}
+    withheld = [(("row", r), [(r, c) for c in range(len(cells[r]))])
+                for r, t in enumerate(published.row_totals) if t is None]
+    withheld += [(("column", c), [(r, c) for r in range(len(cells))])
+                 for c, t in enumerate(published.column_totals) if t is None]
+    withheld = [(key, line) for key, line in withheld
+                if all(cells[r][col] is not None or (r, col) in constrained for r, col in line)]
     values: dict[tuple[int, int], int] = {}
 
     def fits(complete: bool) -> bool:
@@ -46,10 +58,12 @@ def solutions(published: Protected, bound: int = 60) -> dict[tuple[int, int], se
         if i == len(constrained):
             for cell in constrained:
                 found[cell].add(values[cell])
+            for key, line in withheld:
+                found.setdefault(key, set()).add(sum(values.get(m, cells[m[0]][m[1]] or 0) for m in line))
             return
         cell = constrained[i]
         top = min([bound] + [room for room, members in lines if cell in members])
-        for value in range(top + 1):
+        for value in range(1, top + 1):
             values[cell] = value
             if fits(complete=False):
                 search(i + 1)
@@ -85,15 +99,47 @@ def test_no_hidden_cell_can_be_recovered_from_the_totals() -> None:
         assert len(values) >= 2, f"{cell} is recoverable: {values}"
 
 
-@settings(max_examples=300, deadline=None)
+def safe(table: list[list[int]], published: Protected) -> None:
+    """Every hidden cell of somebody, and every withheld total of somebody, keeps at least two
+    possible values. (A hidden zero may be known: it tells nothing about anyone.)"""
+    for key, values in solutions(published).items():
+        if key[0] == "row":
+            assert len(values) >= 2 or not sum(table[key[1]]), (table, key, values)
+        elif key[0] == "column":
+            assert len(values) >= 2 or not sum(row[key[1]] for row in table), (table, key, values)
+        elif table[key[0]][key[1]]:
+            assert len(values) >= 2, (table, key, values)
+
+
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 14), min_size=3, max_size=3), min_size=2, max_size=3))
 def test_any_small_table_keeps_its_hidden_cells_hidden(table: list[list[int]]) -> None:
-    published = protect(table, k=5)
-    # A hidden cell of nobody (0) may be known: it tells nothing about anyone. Every hidden
-    # cell of somebody must keep at least two possible values.
-    for (r, c), values in solutions(published).items():
-        if table[r][c]:
-            assert len(values) >= 2, (table, (r, c), values)
+    safe(table, protect(table, k=5))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(5, 14), min_size=3, max_size=3), min_size=2, max_size=3),
+    st.data(),
+)
+def test_cells_and_totals_held_back_for_differencing_stay_hidden(table: list[list[int]], data: Any) -> None:
+    """Whatever the differencing check holds back (cells, line totals, the grand total) is
+    protected like a small cell: not recoverable from what the release does publish."""
+    cells = [(r, c) for r in range(len(table)) for c in range(3)]
+    hide = data.draw(st.sets(st.sampled_from(cells), max_size=2))
+    rows = data.draw(st.sets(st.integers(0, len(table) - 1), max_size=1))
+    columns = data.draw(st.sets(st.integers(0, 2), max_size=1))
+    published = protect(table, k=5, hide=hide, withhold_rows=rows, withhold_columns=columns,
+                        withhold_total=data.draw(st.booleans()))
+    assert all(published.reasons[r][c] == "differencing" for r, c in hide)
+    safe(table, published)
+
+
+def test_a_withheld_grand_total_is_not_left_as_the_sum_of_published_totals() -> None:
+    published = protect([[40, 30], [20, 50]], k=10, withhold_total=True)
+    assert published.total is None and published.total_reason == "differencing"
+    assert None in published.row_totals and None in published.column_totals
+    safe([[40, 30], [20, 50]], published)
 
 
 def test_counts_are_rounded_and_phrased_as_the_press_says_them() -> None:
@@ -107,8 +153,16 @@ def test_a_differencing_attack_is_caught_before_the_release() -> None:
     # One more person released by Tuesday: published exactly, the two releases single him out.
     tuesday = {"released": 121, "in_custody": 310, "missing": None}
     assert differencing_risks(monday, tuesday) == ["in_custody", "released"]
-    # Rounded to fives, the difference disappears and nothing is flagged.
-    rounded = {key: None if v is None else round_to(v) for key, v in tuesday.items()}
-    assert (
-        differencing_risks({k: None if v is None else round_to(v) for k, v in monday.items()}, rounded) == []
-    )
+    # A change of k or more singles nobody out.
+    assert differencing_risks(monday, {"released": 130, "in_custody": 301}) == []
+
+
+def test_rounded_figures_are_compared_as_the_ranges_they_stand_for() -> None:
+    # Published rounded to fives: 120 and 120 may be no change at all.
+    assert differencing_risks({"released": 120}, {"released": 120}, base=5) == []
+    # 120 then 125 proves a change of 1 to 9 people (118..122 to 123..127).
+    assert differencing_risks({"released": 120}, {"released": 125}, base=5) == ["released"]
+    # 120 then 130 may be a change of 10 or more.
+    assert differencing_risks({"released": 120}, {"released": 130}, base=5) == []
+    # A figure first published (0 before) tells that there are at least k: nothing singled out.
+    assert differencing_risks({"released": 0}, {"released": 10}, base=5) == []
