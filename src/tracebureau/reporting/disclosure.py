@@ -200,7 +200,7 @@ def _indicator(position: Mapping[tuple[int, int], int], cells: Sequence[tuple[in
     return vector
 
 
-def _pinned(objective: np.ndarray, a_eq: list[np.ndarray], b_eq: list[float]) -> bool:
+def _pinned(objective: np.ndarray, a_eq: Sequence[np.ndarray], b_eq: Sequence[int]) -> bool:
     """Whether the published equations leave `objective · hidden` a single possible value."""
     kwargs = {"A_eq": np.array(a_eq), "b_eq": np.array(b_eq)} if a_eq else {}
     low = linprog(objective, bounds=(1, None), method="highs", **kwargs)
