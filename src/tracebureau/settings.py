@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tracebureau.identification",
     "tracebureau.exchanges",
     "tracebureau.families",
+    "tracebureau.press",
     "tracebureau.audit",
 ]
 
@@ -173,6 +174,12 @@ TRACEBUREAU_INQUIRY_ANSWER_HOURS = env_int("TRACEBUREAU_INQUIRY_ANSWER_HOURS", 7
 TRACEBUREAU_LOOKUP_CODE_DAYS = env_int("TRACEBUREAU_LOOKUP_CODE_DAYS", 14, minimum=1)
 TRACEBUREAU_LOOKUP_MAX_FAILURES = env_int("TRACEBUREAU_LOOKUP_MAX_FAILURES", 5, minimum=1)
 TRACEBUREAU_LOOKUP_LOCKOUT_MINUTES = env_int("TRACEBUREAU_LOOKUP_LOCKOUT_MINUTES", 30, minimum=1)
+# Press releases: a count below this is never published (a release may raise it, not lower
+# it); published counts are rounded to the nearest multiple of the rounding; headline totals
+# of this step or more are said as "more than 200".
+TRACEBUREAU_PRESS_MIN_CELL = env_int("TRACEBUREAU_PRESS_MIN_CELL", 10, minimum=2)
+TRACEBUREAU_PRESS_ROUNDING = env_int("TRACEBUREAU_PRESS_ROUNDING", 5, minimum=1)
+TRACEBUREAU_PRESS_PHRASE_STEP = env_int("TRACEBUREAU_PRESS_PHRASE_STEP", 100, minimum=10)
 
 # A session ends after this long without a request, and when the browser closes: an unlocked
 # screen in a shared office must not stay signed in.

@@ -21,6 +21,8 @@ urlpatterns = [
     path("exchanges/", include("tracebureau.exchanges.urls")),
     path("families/", include("tracebureau.families.urls")),
     path("status/", include("tracebureau.families.lookup_urls")),
+    path("press/", include("tracebureau.press.urls")),
+    path("releases/", include("tracebureau.press.public_urls")),
     path("audit/", include("tracebureau.audit.urls")),
     path("api/", include("tracebureau.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -31,6 +31,7 @@ class Role(models.TextChoices):
     IDENTIFICATION_OFFICER = "identification_officer", _("Identification officer")
     FAMILY_LIAISON = "family_liaison", _("Family liaison officer")
     PRESS_OFFICER = "press_officer", _("Press officer")
+    HEAD_OF_PRESS = "head_of_press", _("Head of the press centre")
     AGENCY_LIAISON = "agency_liaison", _("Agency liaison")
     AUDITOR = "auditor", _("Auditor")
     ADMINISTRATOR = "administrator", _("Administrator")

@@ -70,6 +70,10 @@ class Can(StrEnum):
     MANAGE_EXCHANGES = "manage_exchanges"  # negotiate, execute, verify and amend exchanges
     HANDLE_INQUIRIES = "handle_inquiries"  # families' tracing requests and what they are told
     REPORT_MISSING = "report_missing"  # register a person a family reports missing, nothing more
+    DRAFT_RELEASES = "draft_releases"  # draft press releases of statistics, and see them
+    REVIEW_RELEASES = "review_releases"  # check a colleague's draft: figures and what is held back
+    APPROVE_RELEASES = "approve_releases"  # the head of the press centre's approval
+    PUBLISH_RELEASES = "publish_releases"  # publish an approved release
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ GRANTS: dict[str, Grant] = {
     Role.ANALYST: _grant(
         *_READER, Can.EDIT_PERSONS, Can.RECORD_EVENTS, Can.EXPORT, Can.RELEASE_STATISTICS,
         Can.SEE_RELEASED_STATISTICS, Can.BREAK_GLASS, Can.RECONCILE_LISTS, Can.SEE_EXCHANGES,
+        Can.REVIEW_RELEASES,
     ),
     Role.EXCHANGE_COORDINATOR: _grant(
         *_READER, Can.RECORD_EVENTS, Can.EXPORT, Can.SEE_EXCHANGES, Can.MANAGE_EXCHANGES
@@ -110,7 +115,15 @@ GRANTS: dict[str, Grant] = {
         Can.SEE_INDIVIDUALS, Can.NOTIFY_FAMILIES, Can.HANDLE_INQUIRIES, Can.REPORT_MISSING,
         family_facing=True,
     ),
-    Role.PRESS_OFFICER: _grant(Can.SEE_RELEASED_STATISTICS),
+    # The press centre drafts, checks and publishes figures derived from every record, and sees
+    # no individual: the figures are counted for it, less what may not be public.
+    Role.PRESS_OFFICER: _grant(
+        Can.SEE_RELEASED_STATISTICS, Can.DRAFT_RELEASES, Can.REVIEW_RELEASES, Can.PUBLISH_RELEASES
+    ),
+    Role.HEAD_OF_PRESS: _grant(
+        Can.SEE_RELEASED_STATISTICS, Can.DRAFT_RELEASES, Can.REVIEW_RELEASES, Can.APPROVE_RELEASES,
+        Can.PUBLISH_RELEASES,
+    ),
     # A family liaison sees no exchange: a family told of a list can cost the person their place.
     Role.AGENCY_LIAISON: _grant(Can.SEE_INDIVIDUALS, Can.SEE_EXCHANGES, agency_scoped=True),
     Role.AUDITOR: _grant(Can.READ_AUDIT),
@@ -197,7 +210,8 @@ def requires_two_factor(user: Any) -> bool:
         return True
     access = access_of(user)
     sees_everyone = access.all_agencies
-    return sees_everyone or Can.MANAGE_USERS in access.can
+    # Whoever approves what the bureau says in public signs in with a second factor too.
+    return sees_everyone or Can.MANAGE_USERS in access.can or Can.APPROVE_RELEASES in access.can
 
 
 def can(user: Any, capability: Can) -> bool:
@@ -453,6 +467,15 @@ def _requesters(queryset: QuerySet, user: Any, access: Access, action: str) -> Q
     return queryset
 
 
+def _press(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    """Releases in the making: the press centre and those who review its figures. The
+    published ones are also public (see counted_in_public and press.selectors.published)."""
+    readers = (Can.DRAFT_RELEASES, Can.REVIEW_RELEASES, Can.APPROVE_RELEASES, Can.PUBLISH_RELEASES)
+    if action != VIEW or not any(_needs(access, c) for c in readers):
+        return queryset.none()
+    return queryset
+
+
 RULES: dict[str, Rule] = {
     "registry.Person": _persons,
     "registry.NameVariant": _of_visible_persons("person"),
@@ -497,6 +520,10 @@ RULES: dict[str, Rule] = {
     "families.FamilyContact": _of_visible_inquiries("inquiry"),
     "families.LookupCode": _capability(Can.READ_AUDIT),
     "families.LookupAttempt": _capability(Can.READ_AUDIT),
+    "press.Release": _press,
+    "press.ReleaseTable": _press,
+    "press.ReleaseStep": _press,
+    "press.DisclosureCheck": _press,
 }
 
 
@@ -565,6 +592,40 @@ def told_to_families(events: QuerySet) -> QuerySet:
     return events.filter(detrimental_to_disclose=False).exclude(
         classification=Classification.NEGOTIATION_SENSITIVE
     )
+
+
+def counted_in_public(persons: QuerySet) -> QuerySet:
+    """The persons public figures count: none detrimental to disclose (GC IV art. 137), none
+    whose record is negotiation-sensitive, and each once (a merged record counts as the record
+    it was merged into). Not a user's view: the public is nobody's clearance."""
+    from tracebureau.core.choices import Classification
+
+    return persons.filter(merged_into__isnull=True, detrimental_to_disclose=False).exclude(
+        classification=Classification.NEGOTIATION_SENSITIVE
+    )
+
+
+def naming_only_counted(rows: QuerySet, path: str = "person") -> QuerySet:
+    """Rows (exchange outcomes, tracing requests) that name nobody, or a person counted in
+    public; and none classified negotiation-sensitive, where the rows are classified."""
+    from tracebureau.core.choices import Classification
+    from tracebureau.registry.models import Person
+
+    counted = counted_in_public(Person.objects.all()).values("pk")
+    rows = rows.filter(Q(**{f"{path}__isnull": True}) | Q(**{f"{path}__in": counted}))
+    if any(f.name == "classification" for f in rows.model._meta.get_fields()):
+        rows = rows.exclude(classification=Classification.NEGOTIATION_SENSITIVE)
+    return rows
+
+
+def public_releases(releases: QuerySet) -> QuerySet:
+    """The press releases anyone may read, signed in or not: those published."""
+    return releases.filter(steps__state="published")
+
+
+def events_counted_in_public(events: QuerySet) -> QuerySet:
+    """The events public figures are derived from: the same as what a family may be told."""
+    return told_to_families(events)
 
 
 def masked_fields(user: Any, label: str) -> frozenset[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog
@@ -26,6 +27,7 @@ PRIMARY = "primary"  # too few people: 1 to k-1
 SECONDARY = "secondary"  # would let a hidden cell or withheld total be recovered
 DIFFERENCING = "differencing"  # set beside an earlier release, would single a few people out
 PAIRED = "paired"  # a total withheld with another, since totals of one kind add up
+LINKED = "linked"  # the same figure is held back in another table of the release
 
 
 @dataclass(frozen=True)
@@ -79,14 +81,15 @@ def protect(
     table: Sequence[Sequence[int]],
     *,
     k: int = 10,
-    hide: Collection[tuple[int, int]] = (),
-    withhold_rows: Collection[int] = (),
-    withhold_columns: Collection[int] = (),
-    withhold_total: bool = False,
+    hide: Collection[tuple[int, int]] | Mapping[tuple[int, int], str] = (),
+    withhold_rows: Collection[int] | Mapping[int, str] = (),
+    withhold_columns: Collection[int] | Mapping[int, str] = (),
+    withhold_total: bool | str = False,
 ) -> Protected:
     """Suppress what must not be published in `table` (counts, rows × columns). `hide` and the
     `withhold_*` arguments add cells and totals that must not go out for another reason (the
-    differencing check): they are protected like the small ones."""
+    differencing check, by default, or the reason they map to): they are protected like the
+    small ones."""
     counts = [list(row) for row in table]
     if (
         not counts
@@ -94,13 +97,15 @@ def protect(
         or any(v < 0 for row in counts for v in row)
     ):
         raise ValueError("a table is a non-empty rectangle of counts, none negative")
+    forced = _why(hide)
     reasons = [
-        [PRIMARY if 0 < v < k else DIFFERENCING if (r, c) in hide else "" for c, v in enumerate(row)]
+        [PRIMARY if 0 < v < k else forced.get((r, c), "") if v else "" for c, v in enumerate(row)]
         for r, row in enumerate(counts)
     ]
-    rows = _totals([sum(row) for row in counts], k, withhold_rows)
-    columns = _totals([sum(col) for col in zip(*counts, strict=True)], k, withhold_columns)
-    grand = _totals([sum(rows.values)], k, [0] if withhold_total else [])
+    rows = _totals([sum(row) for row in counts], k, _why(withhold_rows))
+    columns = _totals([sum(col) for col in zip(*counts, strict=True)], k, _why(withhold_columns))
+    total_why = withhold_total if isinstance(withhold_total, str) else DIFFERENCING if withhold_total else ""
+    grand = _totals([sum(rows.values)], k, {0: total_why} if total_why else {})
     while (
         rows.pair(grand.withheld(0))
         or columns.pair(grand.withheld(0))
@@ -123,8 +128,12 @@ def protect(
     )
 
 
-def _totals(values: list[int], k: int, forced: Collection[int]) -> _Totals:
-    why = [PRIMARY if 0 < v < k else DIFFERENCING if i in forced else "" for i, v in enumerate(values)]
+def _why(forced: Collection[Any] | Mapping[Any, str]) -> Mapping[Any, str]:
+    return forced if isinstance(forced, Mapping) else dict.fromkeys(forced, DIFFERENCING)
+
+
+def _totals(values: list[int], k: int, forced: Mapping[int, str]) -> _Totals:
+    why = [PRIMARY if 0 < v < k else forced.get(i, "") if v else "" for i, v in enumerate(values)]
     return _Totals(values, why)
 
 

@@ -1,0 +1,131 @@
+"""Reads of press releases: the press centre's, and the public's (published only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from tracebureau.core import policy
+from tracebureau.press import statistics
+from tracebureau.press.choices import ReleaseState, TableKey
+from tracebureau.press.models import DisclosureCheck, Release, ReleaseStep, ReleaseTable
+
+
+def _with_parts(releases: QuerySet[Release]) -> QuerySet[Release]:
+    return releases.select_related("created_by").prefetch_related(
+        Prefetch("steps", ReleaseStep.objects.select_related("by")),
+        Prefetch("tables", ReleaseTable.objects.order_by("position")),
+        Prefetch("checks", DisclosureCheck.objects.order_by("at", "pk")),
+    )
+
+
+def releases_visible(*, user: Any) -> QuerySet[Release]:
+    return _with_parts(policy.visible_to(Release.objects.all(), user))
+
+
+def published() -> QuerySet[Release]:
+    """What the public page lists, newest first."""
+    return _with_parts(policy.public_releases(Release.objects.all())).distinct()
+
+
+def state_of(release: Release) -> str:
+    steps = list(release.steps.all())
+    return steps[-1].state if steps else ReleaseState.DRAFT
+
+
+def step(release: Release, state: str) -> ReleaseStep | None:
+    return next((s for s in release.steps.all() if s.state == state), None)
+
+
+def published_at(release: Release) -> Any:
+    done = step(release, ReleaseState.PUBLISHED)
+    return done.at if done else None
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: int | None  # as published (rounded), None where held back
+    true: int  # the true count: the press centre's eyes only
+    reason: str  # why it is held back, "" if published
+
+
+@dataclass(frozen=True)
+class Line:
+    key: str
+    label: str
+    cells: list[Cell]
+    total: Cell
+
+
+@dataclass(frozen=True)
+class TableView:
+    table: ReleaseTable
+    title: str
+    columns: list[tuple[str, str]]
+    lines: list[Line]
+    totals: list[Cell]
+    total: Cell
+
+    @property
+    def held_back(self) -> int:
+        cells = [c for line in self.lines for c in [*line.cells, line.total]] + [*self.totals, self.total]
+        return sum(1 for c in cells if c.reason)
+
+
+def table_view(table: ReleaseTable) -> TableView:
+    published, reasons, counts = table.published, table.reasons, table.counts
+    row_sums = [sum(row) for row in counts]
+    column_sums = [sum(col) for col in zip(*counts, strict=True)] if counts else []
+    lines = [
+        Line(
+            key=key,
+            label=statistics.label(table.row_dimension, key, stored),
+            cells=[
+                Cell(published["cells"][r][c], counts[r][c], reasons["cells"][r][c])
+                for c in range(len(table.columns))
+            ],
+            total=Cell(published["row_totals"][r], row_sums[r], reasons["row_totals"][r]),
+        )
+        for r, (key, stored) in enumerate(table.rows)
+    ]
+    return TableView(
+        table=table,
+        title=str(dict(TableKey.choices).get(table.key, table.key)),
+        columns=[
+            (key, statistics.label(table.column_dimension, key, stored)) for key, stored in table.columns
+        ],
+        lines=lines,
+        totals=[
+            Cell(published["column_totals"][c], column_sums[c], reasons["column_totals"][c])
+            for c in range(len(table.columns))
+        ],
+        total=Cell(published["total"], sum(row_sums), reasons["total"]),
+    )
+
+
+def csv_rows(release: Release) -> list[list[Any]]:
+    """The published figures of every table, one figure per line: what the public CSV holds.
+    A figure held back is left empty and marked, never guessed."""
+    rows: list[list[Any]] = [["table", "row", "column", "value", "note"]]
+    for table in release.tables.all():
+        view = table_view(table)
+        for line in view.lines:
+            for (key, label), cell in zip(view.columns, line.cells, strict=True):
+                rows.append(_csv_line(view.title, line.label, label, cell))
+            rows.append(_csv_line(view.title, line.label, "total", line.total))
+        for (key, label), cell in zip(view.columns, view.totals, strict=True):
+            rows.append(_csv_line(view.title, "total", label, cell))
+        rows.append(_csv_line(view.title, "total", "total", view.total))
+    return rows
+
+
+def _csv_line(title: str, row: str, column: str, cell: Cell) -> list[Any]:
+    return [
+        title,
+        row,
+        column,
+        "" if cell.value is None else cell.value,
+        "" if cell.value is not None else "not published",
+    ]
