@@ -14,7 +14,7 @@ class ReleaseState(models.TextChoices):
 
 # The one way forward: each step needs the one before it. Any state short of publication may
 # be withdrawn (a correction is a new draft); a published release never changes.
-NEXT_STATE = {
+NEXT_STATE: dict[str, str] = {
     ReleaseState.DRAFT: ReleaseState.REVIEWED,
     ReleaseState.REVIEWED: ReleaseState.APPROVED,
     ReleaseState.APPROVED: ReleaseState.PUBLISHED,

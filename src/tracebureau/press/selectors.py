@@ -112,10 +112,10 @@ def csv_rows(release: Release) -> list[list[Any]]:
     for table in release.tables.all():
         view = table_view(table)
         for line in view.lines:
-            for (key, label), cell in zip(view.columns, line.cells, strict=True):
+            for (_key, label), cell in zip(view.columns, line.cells, strict=True):
                 rows.append(_csv_line(view.title, line.label, label, cell))
             rows.append(_csv_line(view.title, line.label, "total", line.total))
-        for (key, label), cell in zip(view.columns, view.totals, strict=True):
+        for (_key, label), cell in zip(view.columns, view.totals, strict=True):
             rows.append(_csv_line(view.title, "total", label, cell))
         rows.append(_csv_line(view.title, "total", "total", view.total))
     return rows

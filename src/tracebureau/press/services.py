@@ -124,7 +124,10 @@ def _earlier(*, exclude: Release | None) -> tuple[dict[str, list[dict[str, Any]]
     """The keyed published figures of every release published so far, by table key."""
     earlier: dict[str, list[dict[str, Any]]] = {}
     references = []
-    for release in selectors.published().exclude(pk=getattr(exclude, "pk", None)).order_by("pk"):
+    releases = selectors.published().order_by("pk")
+    if exclude is not None:
+        releases = releases.exclude(pk=exclude.pk)
+    for release in releases:
         references.append(release.reference)
         for table in release.tables.all():
             figures = protection.keyed(table.rows, table.columns, table.published)

@@ -287,7 +287,7 @@ def _exchanges(period: str) -> Table:
         "exchange_id", "person_id", "arrival_id", "outcome"
     ):
         latest[(exchange_id, f"p{person_id}" if person_id else f"a{arrival_id}")] = outcome
-    column_of = {
+    column_of: dict[str, str] = {
         Outcome.RETURNED: "returned",
         Outcome.SUBSTITUTED: "returned",
         Outcome.DECEASED: "bodies",

@@ -110,18 +110,21 @@ def _act(request: HttpRequest, release: Any) -> Any:
     )
 
 
+_OFFERED: dict[str, str] = {
+    ReleaseState.DRAFT: "review",
+    ReleaseState.REVIEWED: "approve",
+    ReleaseState.APPROVED: "publish",
+}
+
+
 def _actions(user: Any, release: Any) -> list[str]:
     """The steps this user could take now (the services decide; this only offers them)."""
     state = selectors.state_of(release)
-    offered = {
-        ReleaseState.DRAFT: "review",
-        ReleaseState.REVIEWED: "approve",
-        ReleaseState.APPROVED: "publish",
-    }.get(state)
+    offered = _OFFERED.get(state)
     actions = []
-    if offered and policy.can(user, _STEPS[offered][1]):
-        if offered == "publish" or release.created_by_id != user.pk:
-            actions.append(offered)
+    own_draft = release.created_by_id == user.pk and offered != "publish"  # a colleague reviews it
+    if offered and policy.can(user, _STEPS[offered][1]) and not own_draft:
+        actions.append(offered)
     if state not in (ReleaseState.PUBLISHED, ReleaseState.WITHDRAWN):
         actions.append("withdraw")
     return actions
