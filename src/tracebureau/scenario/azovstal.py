@@ -23,9 +23,9 @@ from django.db import transaction
 
 from tracebureau.registry import services as registry
 from tracebureau.registry.models import Person
-from tracebureau.reporting.services import release_create
 from tracebureau.scenario import exchanges as demo_exchanges
 from tracebureau.scenario import families as demo_families
+from tracebureau.scenario import press as demo_press
 from tracebureau.scenario.cast import PersonSpec, build_cast
 from tracebureau.scenario.dna import identify_kyiv
 from tracebureau.scenario.names import Spelling, russian_latin_spelling, russian_spelling
@@ -435,7 +435,7 @@ def load(
     register_cast(story, cast)
     for stage in STAGES:
         stage(story)
-    # The press office's page shows what an analyst has released, so the demo releases once.
-    release_create(by=analyst, title="Figures for the press briefing (demo)",
-                   note="Generated, fictional data: the Azovstal 2022 demo scenario.")
+    # The public page shows what the press centre has published, so the demo publishes once.
+    release = demo_press.publish_release(analyst=analyst)
+    say(f"press: {release.reference} published at /releases/{release.reference}/")
     return story
