@@ -20,7 +20,9 @@ def publish_release(*, analyst: Any) -> Release:
         title="Prisoners of war, missing and the fallen: figures after the Azovstal exchanges (demo)",
         note="Generated, fictional data: the Azovstal 2022 demo scenario.",
         # Not the tracing requests: the demo has a handful, all too few to publish.
-        tables=[TableKey.EXCHANGES, TableKey.FLOWS, TableKey.BY_STATUS_AND_CATEGORY, TableKey.BY_AGENCY_AND_STATUS],
+        tables=[
+            TableKey.EXCHANGES, TableKey.FLOWS, TableKey.BY_STATUS_AND_CATEGORY, TableKey.BY_AGENCY_AND_STATUS
+        ],
         period=Period.QUARTER,
     )
     services.release_review(by=analyst, release=release, note="Checked against the registry.")
