@@ -1,0 +1,115 @@
+"""Two releases set side by side must not single anyone out: the attack, tried for real."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+import pytest
+
+from tracebureau.core.models import User
+from tracebureau.press import protection, selectors, services, statistics
+from tracebureau.press.choices import TableKey
+from tracebureau.press.models import Release
+from tracebureau.press.tests.conftest import World
+from tracebureau.reporting.disclosure import Protected
+from tracebureau.reporting.tests.test_disclosure import solutions
+
+
+def published_figures(release: Release, key: str) -> dict[str, Any]:
+    table = release.tables.get(key=key)
+    return protection.keyed(table.rows, table.columns, table.published)
+
+
+def singled_out(before: dict[str, Any], after: dict[str, Any], k: int) -> dict[str, int]:
+    """The attack: every figure published in both releases whose difference is 1 to k-1
+    people, with no rounding to hide it (the tests publish exact counts)."""
+    return {
+        name: after[name] - before[name]
+        for name in after
+        if after[name] is not None and before.get(name) is not None and 0 < abs(after[name] - before[name]) < k
+    }
+
+
+def publish(release: Release, analyst: User, head: User, press: User) -> None:
+    services.release_review(by=analyst, release=release)
+    services.release_approve(by=head, release=release)
+    services.release_publish(by=press, release=release)
+
+
+@pytest.fixture
+def bigger_world(world: World) -> World:
+    world.add("held", 12, ("captured", "2022-06-10"))
+    world.add("released", 10, ("captured", "2022-06-12"), ("released", "2022-09-21"))
+    return world
+
+
+def test_one_person_released_between_two_releases_cannot_be_singled_out(
+    bigger_world: World, press_officer: User, analyst: User, head_of_press: User
+) -> None:
+    key = TableKey.BY_STATUS_AND_CATEGORY
+    monday = services.release_draft(by=press_officer, title="Monday", tables=[key])
+    publish(monday, analyst, head_of_press, press_officer)
+    # One prisoner of war is released between the two releases.
+    bigger_world.scenario.event(bigger_world.people["held"][0], "released", "2022-10-01")
+    tuesday = services.release_draft(by=press_officer, title="Tuesday", tables=[key])
+
+    # Without the check, the attack works: the Tuesday figures as they would have been.
+    counted = statistics.count_tables([key], period="month")
+    naive = protection.protect_release(counted, {}, k=3, base=1)[0]
+    naive_figures = protection.keyed(counted[0].rows, counted[0].columns, naive.published)
+    assert singled_out(published_figures(monday, key), naive_figures, k=3) != {}
+
+    # With it, nothing published in both releases moved by fewer than k people...
+    assert singled_out(published_figures(monday, key), published_figures(tuesday, key), k=3) == {}
+    view = selectors.table_view(tuesday.tables.get(key=key))
+    held = [c for line in view.lines for c in line.cells if c.reason == "differencing"]
+    assert held, "the cells that moved are held back, for that reason"
+    assert tuesday.checks.get().risks  # and the check that held them is on record
+    # ...and what was held back cannot be solved from Tuesday's own totals.
+    table = tuesday.tables.get(key=key)
+    published = Protected(
+        cells=tuple(tuple(row) for row in table.published["cells"]),
+        reasons=(),
+        row_totals=tuple(table.published["row_totals"]),
+        column_totals=tuple(table.published["column_totals"]),
+        total=table.published["total"],
+    )
+    for where, values in solutions(published, bound=40).items():
+        if isinstance(where[0], int) and table.counts[where[0]][where[1]]:
+            assert len(values) >= 2, (where, values)
+
+
+def test_publication_is_checked_again_against_releases_published_since_the_draft(
+    bigger_world: World, press_officer: User, second_press_officer: User, analyst: User, head_of_press: User
+) -> None:
+    key = TableKey.BY_STATUS_AND_CATEGORY
+    early = services.release_draft(by=press_officer, title="Drafted first", tables=[key])
+    bigger_world.scenario.event(bigger_world.people["held"][0], "released", "2022-10-01")
+    later = services.release_draft(by=second_press_officer, title="Drafted second", tables=[key])
+    publish(later, analyst, head_of_press, press_officer)
+    services.release_review(by=analyst, release=early)
+    services.release_approve(by=head_of_press, release=early)
+    with pytest.raises(ValidationError, match="single out"):
+        services.release_publish(by=press_officer, release=early)
+    check = early.checks.get(stage="publication")
+    assert not check.passed and check.risks and check.against == [later.reference]
+    assert selectors.state_of(early) == "approved"
+
+
+def test_a_figure_held_back_in_one_table_is_held_back_where_it_stands_in_another(
+    world: World, press_officer: User, settings: Any
+) -> None:
+    settings.TRACEBUREAU_PRESS_MIN_CELL = 5
+    release = services.release_draft(
+        by=press_officer, title="Both", tables=[TableKey.BY_STATUS_AND_CATEGORY, TableKey.BY_AGENCY_AND_STATUS]
+    )
+    by_category = selectors.table_view(release.tables.get(key=TableKey.BY_STATUS_AND_CATEGORY))
+    by_agency = selectors.table_view(release.tables.get(key=TableKey.BY_AGENCY_AND_STATUS))
+    situations = [key for key, _label in by_agency.columns]
+    for line in by_category.lines:  # a situation's total by category is its total by agency
+        agency_total = by_agency.totals[situations.index(line.key)]
+        assert (line.total.value is None) == (agency_total.value is None), line.key
+    assert by_category.total.value == by_agency.total.value
+    # The one missing person: too few, held back in both.
+    assert by_agency.totals[situations.index("missing")].value is None
