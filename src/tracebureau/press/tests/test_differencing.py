@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 import pytest
+from django.core.exceptions import ValidationError
 
 from tracebureau.core.models import User
 from tracebureau.press import protection, selectors, services, statistics
@@ -27,7 +27,9 @@ def singled_out(before: dict[str, Any], after: dict[str, Any], k: int) -> dict[s
     return {
         name: after[name] - before[name]
         for name in after
-        if after[name] is not None and before.get(name) is not None and 0 < abs(after[name] - before[name]) < k
+        if after[name] is not None
+        and before.get(name) is not None
+        and 0 < abs(after[name] - before[name]) < k
     }
 
 
@@ -102,7 +104,9 @@ def test_a_figure_held_back_in_one_table_is_held_back_where_it_stands_in_another
 ) -> None:
     settings.TRACEBUREAU_PRESS_MIN_CELL = 5
     release = services.release_draft(
-        by=press_officer, title="Both", tables=[TableKey.BY_STATUS_AND_CATEGORY, TableKey.BY_AGENCY_AND_STATUS]
+        by=press_officer,
+        title="Both",
+        tables=[TableKey.BY_STATUS_AND_CATEGORY, TableKey.BY_AGENCY_AND_STATUS],
     )
     by_category = selectors.table_view(release.tables.get(key=TableKey.BY_STATUS_AND_CATEGORY))
     by_agency = selectors.table_view(release.tables.get(key=TableKey.BY_AGENCY_AND_STATUS))

@@ -20,7 +20,9 @@ def signed_in(user: User) -> Client:
 
 
 def published_release(press: User, analyst: User, head: User) -> Release:
-    release = services.release_draft(by=press, title="Weekly figures", tables=[TableKey.FLOWS, TableKey.EXCHANGES])
+    release = services.release_draft(
+        by=press, title="Weekly figures", tables=[TableKey.FLOWS, TableKey.EXCHANGES]
+    )
     services.release_review(by=analyst, release=release)
     services.release_approve(by=head, release=release)
     services.release_publish(by=press, release=release)
@@ -52,10 +54,17 @@ def test_the_press_officer_sees_what_is_held_back_and_why(
     world: World, press_officer: User, settings: Any
 ) -> None:
     settings.TRACEBUREAU_PRESS_MIN_CELL = 5
-    response = signed_in(press_officer).post("/press/", {
-        "title": "Weekly", "note": "", "tables": [TableKey.BY_STATUS_AND_CATEGORY], "period": "month",
-        "min_cell": 5, "rounding": 1,
-    })
+    response = signed_in(press_officer).post(
+        "/press/",
+        {
+            "title": "Weekly",
+            "note": "",
+            "tables": [TableKey.BY_STATUS_AND_CATEGORY],
+            "period": "month",
+            "min_cell": 5,
+            "rounding": 1,
+        },
+    )
     release = Release.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/press/{release.pk}/"
     page = signed_in(press_officer).get(f"/press/{release.pk}/").content.decode()
@@ -64,9 +73,16 @@ def test_the_press_officer_sees_what_is_held_back_and_why(
 
 
 def test_a_bad_draft_form_names_the_field(world: World, press_officer: User) -> None:
-    response = signed_in(press_officer).post("/press/", {
-        "title": "Weekly", "tables": [TableKey.FLOWS], "period": "month", "min_cell": 2, "rounding": 1,
-    })
+    response = signed_in(press_officer).post(
+        "/press/",
+        {
+            "title": "Weekly",
+            "tables": [TableKey.FLOWS],
+            "period": "month",
+            "min_cell": 2,
+            "rounding": 1,
+        },
+    )
     assert response.status_code == 200 and not Release.objects.exists()
     assert "may be raised, not lowered" in response.content.decode()
 

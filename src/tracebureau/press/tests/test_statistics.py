@@ -17,8 +17,15 @@ from tracebureau.press.tests.conftest import World
 
 def verified_exchange(by: User, reference: str, on: dt.date, **fields: Any) -> Exchange:
     return Exchange.objects.create(
-        reference=reference, title="Exchange", kind="mixed", counterpart="Russian Federation", state="verified",
-        executed_on=on, created_by=by, updated_by=by, **fields,
+        reference=reference,
+        title="Exchange",
+        kind="mixed",
+        counterpart="Russian Federation",
+        state="verified",
+        executed_on=on,
+        created_by=by,
+        updated_by=by,
+        **fields,
     )
 
 
@@ -26,35 +33,55 @@ def test_exchanges_count_the_latest_outcome_of_each_person_of_verified_exchanges
     world: World, case_officer: User
 ) -> None:
     june = verified_exchange(case_officer, "EX-1", dt.date(2022, 6, 29))
-    pending = Exchange.objects.create(reference="EX-2", title="In negotiation", kind="prisoners",
-                                      counterpart="Russian Federation", state="agreed", created_by=case_officer,
-                                      updated_by=case_officer)
+    pending = Exchange.objects.create(
+        reference="EX-2",
+        title="In negotiation",
+        kind="prisoners",
+        counterpart="Russian Federation",
+        state="agreed",
+        created_by=case_officer,
+        updated_by=case_officer,
+    )
     released = world.people["released"]
     for person in released[:4]:
-        ExchangeOutcome.objects.create(exchange=june, person=person, outcome="returned", recorded_by=case_officer)
+        ExchangeOutcome.objects.create(
+            exchange=june, person=person, outcome="returned", recorded_by=case_officer
+        )
     # An amendment: the fifth was first recorded as not returned, then as returned.
-    ExchangeOutcome.objects.create(exchange=june, person=released[4], outcome="not_returned",
-                                   recorded_by=case_officer)
-    ExchangeOutcome.objects.create(exchange=june, person=released[4], outcome="returned", recorded_by=case_officer)
-    ExchangeOutcome.objects.create(exchange=june, person=world.people["held"][0], outcome="deceased",
-                                   recorded_by=case_officer)
-    ExchangeOutcome.objects.create(exchange=pending, person=released[5], outcome="returned",
-                                   recorded_by=case_officer)
+    ExchangeOutcome.objects.create(
+        exchange=june, person=released[4], outcome="not_returned", recorded_by=case_officer
+    )
+    ExchangeOutcome.objects.create(
+        exchange=june, person=released[4], outcome="returned", recorded_by=case_officer
+    )
+    ExchangeOutcome.objects.create(
+        exchange=june, person=world.people["held"][0], outcome="deceased", recorded_by=case_officer
+    )
+    ExchangeOutcome.objects.create(
+        exchange=pending, person=released[5], outcome="returned", recorded_by=case_officer
+    )
     [table] = statistics.count_tables([TableKey.EXCHANGES], period="month")
     assert table.rows == [(str(june.pk), "2022-06-29")]
     assert table.counts == [[5, 1, 0]]
 
 
 def test_tracing_requests_received_and_answered(world: World, db: Any) -> None:
-    liaison = User.objects.create_user("liaison", password="a-long-test-password-l", roles=["family_liaison"],
-                                       clearance="restricted")
+    liaison = User.objects.create_user(
+        "liaison", password="a-long-test-password-l", roles=["family_liaison"], clearance="restricted"
+    )
     inquiry = families.inquiry_create(
-        by=liaison, requester={"family_name": "Козацька", "given_names": "Олена", "phone": "+380 67 000 00 00"},
-        relationship="mother", sought_family_name="Особа", sought_given_names="held0",
+        by=liaison,
+        requester={"family_name": "Козацька", "given_names": "Олена", "phone": "+380 67 000 00 00"},
+        relationship="mother",
+        sought_family_name="Особа",
+        sought_given_names="held0",
     )
     families.inquiry_create(
-        by=liaison, requester={"family_name": "Петренко", "given_names": "Ольга", "phone": "+380 67 000 00 01"},
-        relationship="spouse", sought_family_name="Петренко", sought_given_names="Іван",
+        by=liaison,
+        requester={"family_name": "Петренко", "given_names": "Ольга", "phone": "+380 67 000 00 01"},
+        relationship="spouse",
+        sought_family_name="Петренко",
+        sought_given_names="Іван",
     )
     InquiryStep.objects.create(inquiry=inquiry, state="answered", by=liaison)
     [table] = statistics.count_tables([TableKey.INQUIRIES], period="year")
