@@ -19,6 +19,7 @@ from tracebureau.core.policy import Can
 LANDING = (
     (Can.SEE_INDIVIDUALS, "registry:person-search"),
     (Can.SEE_STATISTICS, "reporting:statistics"),
+    (Can.DRAFT_RELEASES, "press:index"),  # the press centre's day starts at its releases
     (Can.SEE_RELEASED_STATISTICS, "reporting:statistics"),
     (Can.READ_AUDIT, "audit:log"),
     (Can.MANAGE_USERS, "admin:index"),
