@@ -79,7 +79,8 @@ def test_reference_data_is_changed_by_its_keepers_only(scenario: Any, analyst: U
 @pytest.mark.parametrize(
     ("roles", "landing"),
     [
-        (["case_officer"], "/persons/"), (["press_officer"], "/press/"), (["head_of_press"], "/press/"), (["administrator"], "/admin/"),
+        (["case_officer"], "/persons/"), (["press_officer"], "/press/"), (["head_of_press"], "/press/"),
+        (["administrator"], "/admin/"),
         (["family_liaison"], "/families/"), (["case_officer", "family_liaison"], "/persons/"),
     ],
 )
