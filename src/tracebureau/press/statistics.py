@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from tracebureau.core import policy
 from tracebureau.exchanges.choices import Outcome
@@ -202,9 +203,11 @@ def _status_category(registry: _Registry, period: str) -> Table:
         rows,
         columns,
         _cross(_own(registry), rows, columns, lambda p: p.situation, lambda p: p.category),
-        "Our people (side 'own'), each once, by the situation derived from their timeline and "
-        "by their category; records and events detrimental to disclose or negotiation-"
-        "sensitive are left out.",
+        gettext_noop(
+            "Our people (side 'own'), each once, by the situation derived from their timeline and "
+            "by their category; records and events detrimental to disclose or negotiation-"
+            "sensitive are left out."
+        ),
         registry.queries,
         "own",
     )
@@ -224,8 +227,10 @@ def _agency_status(registry: _Registry, period: str) -> Table:
         rows,
         columns,
         _cross(own, rows, columns, lambda p: p.agency, lambda p: p.situation),
-        "Our people, each once, by the agency they serve in and by derived situation; the same "
-        "people as the table by situation and category.",
+        gettext_noop(
+            "Our people, each once, by the agency they serve in and by derived situation; the same "
+            "people as the table by situation and category."
+        ),
         registry.queries,
         "own",
     )
@@ -240,8 +245,10 @@ def _side_status(registry: _Registry, period: str) -> Table:
         rows,
         columns,
         _cross(registry.persons.values(), rows, columns, lambda p: p.side, lambda p: p.situation),
-        "Every person registered, each once: our people held by the other side or missing, and "
-        "the other side's people held by us, by derived situation.",
+        gettext_noop(
+            "Every person registered, each once: our people held by the other side or missing, and "
+            "the other side's people held by us, by derived situation."
+        ),
         registry.queries,
         "all",
     )
@@ -265,9 +272,11 @@ def _flows(registry: _Registry, period: str) -> Table:
         rows or [("-", "")],
         columns,
         counts or [[0] * len(columns)],
-        "Our people, each counted once per column, in the period of the first sound event of "
-        "that kind that stands on their timeline (not retracted or superseded, not from an "
-        "unreliable source): captured, released, remains repatriated, identified.",
+        gettext_noop(
+            "Our people, each counted once per column, in the period of the first sound event of "
+            "that kind that stands on their timeline (not retracted or superseded, not from an "
+            "unreliable source): captured, released, remains repatriated, identified."
+        ),
         registry.queries,
     )
 
@@ -306,10 +315,12 @@ def _exchanges(period: str) -> Table:
         rows or [("-", "")],
         [(c, "") for c in EXCHANGE_COLUMNS],
         counts or [[0, 0, 0]],
-        "Verified exchanges, by the day they took place: our people who came home alive (on a "
-        "list or instead of someone), bodies returned (named or not yet), and the other side's "
-        "people handed over, from the latest recorded outcome of each. People detrimental to "
-        "disclose or negotiation-sensitive are left out.",
+        gettext_noop(
+            "Verified exchanges, by the day they took place: our people who came home alive (on a "
+            "list or instead of someone), bodies returned (named or not yet), and the other side's "
+            "people handed over, from the latest recorded outcome of each. People detrimental to "
+            "disclose or negotiation-sensitive are left out."
+        ),
         [_sql(exchanges), _sql(outcomes)],
     )
 
@@ -338,8 +349,10 @@ def _inquiries(period: str) -> Table:
         rows or [("-", "")],
         [(c, "") for c in INQUIRY_COLUMNS],
         counts or [[0, 0]],
-        "Tracing requests from families, by the period they were received, and by the period "
-        "of their first answer (a status conveyed or an in-person notification).",
+        gettext_noop(
+            "Tracing requests from families, by the period they were received, and by the period "
+            "of their first answer (a status conveyed or an in-person notification)."
+        ),
         [_sql(inquiries), _sql(answered)],
     )
 
