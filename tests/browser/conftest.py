@@ -73,16 +73,26 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 3
 
 
 def sign_in(
-    page, server_url: str, *, landing: str, username: str = USERNAME, password: str = PASSWORD
+    page,
+    server_url: str,
+    *,
+    landing: str,
+    username: str = USERNAME,
+    password: str = PASSWORD,
+    second_factor: bool = True,
 ) -> None:
     """Password, then the code, starting from `landing` (where the browser ends). A code is
-    accepted once, so if another test has just used this one, wait for the next."""
+    accepted once, so if another test has just used this one, wait for the next. Without
+    `second_factor`, the password alone (a press officer, who sees no individual)."""
     from django_otp.oath import totp
 
     page.goto(f"{server_url}{landing}")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
     page.keyboard.press("Enter")
+    if not second_factor:
+        page.wait_for_url(f"{server_url}{landing}")
+        return
     page.wait_for_url(re.compile(r"/accounts/two-factor/"))
     for _attempt in range(2):
         page.locator("#id_code").fill(f"{totp(TOTP_KEY):06d}")
@@ -100,6 +110,9 @@ def server_env(data_dir: Path) -> dict[str, str]:
         **os.environ,
         "TRACEBUREAU_DATA_DIR": str(data_dir),
         "DJANGO_SETTINGS_MODULE": "tracebureau.settings",
+        # The press test's small world: counts of a handful of people, published exactly.
+        "TRACEBUREAU_PRESS_MIN_CELL": "3",
+        "TRACEBUREAU_PRESS_ROUNDING": "1",
     }
     env.pop("DATABASE_URL", None)  # always the throwaway SQLite file, never a real database
     return env
