@@ -152,7 +152,10 @@ def _headlines(
                 step=settings.TRACEBUREAU_PRESS_PHRASE_STEP,
                 base=base,
             )
-            lines.append({"table": key, "column": column, "qualifier": said.qualifier, "value": said.value})
+            if not said.value:
+                continue  # "about 0" says nothing worth a headline
+            qualifier = "exactly" if said.qualifier == "about" and base == 1 else said.qualifier
+            lines.append({"table": key, "column": column, "qualifier": qualifier, "value": said.value})
     return lines
 
 
