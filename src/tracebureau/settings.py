@@ -260,6 +260,8 @@ SPECTACULAR_SETTINGS = {
         "CategoryEnum": "tracebureau.registry.choices.Category",
         "ExchangeKindEnum": "tracebureau.exchanges.choices.ExchangeKind",
         "ExchangeStateEnum": "tracebureau.exchanges.choices.ExchangeState",
+        "ReleaseStateEnum": "tracebureau.press.choices.ReleaseState",
+        "TableKeyEnum": "tracebureau.press.choices.TableKey",
         "ExchangeSideEnum": "tracebureau.exchanges.choices.Side",
         "EntryCategoryEnum": "tracebureau.exchanges.choices.EntryCategory",
     },

@@ -55,6 +55,7 @@ SEATS = [
     Seat("liaison", ("family_liaison",), "confidential", family_facing=True),
     Seat("navy_liaison", ("agency_liaison",), "confidential", agency="navy"),
     Seat("press", ("press_officer",), "negotiation_sensitive", sees_individuals=False),
+    Seat("head_of_press", ("head_of_press",), "negotiation_sensitive", sees_individuals=False),
     Seat("auditor", ("auditor",), "negotiation_sensitive", sees_individuals=False),
     Seat("admin", ("administrator",), "negotiation_sensitive", sees_individuals=False),
     Seat("nobody", (), "negotiation_sensitive", sees_individuals=False),

@@ -52,6 +52,8 @@ from tracebureau.identification.models import (
 )
 from tracebureau.lists.models import IncomingList, ListRow
 from tracebureau.lists.services import list_create
+from tracebureau.press import services as press
+from tracebureau.press.models import Release
 from tracebureau.registry.models import Person, PersonMerge
 from tracebureau.registry.selectors import persons_visible
 from tracebureau.registry.services import person_merge
@@ -102,6 +104,14 @@ def _exchange(hidden: Person) -> None:
     )
 
 
+def _press_release() -> None:
+    """A press release in draft: the press centre's until it is published."""
+    officer = User.objects.create_user(
+        "press.insider", password=None, roles=["press_officer"], clearance="open"
+    )
+    press.release_draft(by=officer, title="Draft of the week", tables=["status_category"])
+
+
 def _inquiry(hidden: Person) -> None:
     """A mother's tracing request about the hidden person, linked to him by a cleared liaison."""
     liaison = User.objects.create_user(
@@ -137,6 +147,7 @@ def cast(case_officer: User, analyst: User) -> Cast:
     _identification(hidden)
     _exchange(hidden)
     _inquiry(hidden)
+    _press_release()
     return Cast(insider, seen, hidden, hidden_event, seen_event, release, scenario)
 
 
@@ -224,7 +235,11 @@ def _api_routes() -> list[ApiRoute]:
 
 API_ROUTES = _api_routes()
 DETAIL_ROUTES = [r for r in API_ROUTES if "pk" in re.compile(r.pattern).groupindex]
-LIST_ROUTES = [r for r in API_ROUTES if r not in DETAIL_ROUTES and "get" in r.actions]
+# A route with another key in its address (a public release's reference) is no list.
+LIST_ROUTES = [
+    r for r in API_ROUTES
+    if r not in DETAIL_ROUTES and "get" in r.actions and not re.compile(r.pattern).groupindex
+]
 
 
 def test_the_router_is_enumerated() -> None:
@@ -326,7 +341,11 @@ WEB_ROUTE_MODELS = {
         ("exchanges:detail", "exchanges:edit", "exchanges:priority", "exchanges:lists-csv"), Exchange
     ),
     "families:inquiry-detail": Inquiry, "families:inquiry-another": Inquiry,
+    "press:detail": Release,
 }
+
+# Pages refused (403) to whoever lacks the section's roles, whatever the id.
+ROLE_GATED_WEB_ROUTES = {"press:detail"}
 
 
 def test_every_web_page_with_an_id_is_attacked() -> None:
@@ -346,8 +365,24 @@ def test_a_hidden_record_has_no_web_page(name: str, route: str, cast: Cast, case
             paths = [reverse(name, kwargs={"pk": pk}) for pk in (MISSING, hidden)]
             missing, attempt = (as_seen(getattr(client, method)(path, body), path) for path in paths)
             # 405 where a page takes POST only: still the same answer for hidden and missing.
-            assert attempt == missing and attempt[0] in (404, 405), f"{attacker} {method.upper()} {route}"
+            # 403 where the whole section is refused by role before any record is read (the press
+            # centre's pages): still the same answer for hidden and missing.
+            allowed = (404, 405, 403) if name in ROLE_GATED_WEB_ROUTES else (404, 405)
+            assert attempt == missing and attempt[0] in allowed, f"{attacker} {method.upper()} {route}"
             assert _row_counts() == before
+
+
+def test_a_draft_release_is_not_public(cast: Cast, case_officer: User) -> None:
+    """The public API finds a release by reference: a draft's answers like one that does not exist."""
+    draft = Release.objects.get()
+    answers = [
+        APIClient().get(reverse("public-release-detail", kwargs={"reference": reference}))
+        for reference in ("PR-1999-0001", draft.reference)
+    ]
+    assert [a.status_code for a in answers] == [404, 404]
+    assert answers[0].json() == answers[1].json()
+    assert APIClient().get(reverse("public-release-list")).json()["count"] == 0
+    assert _api(case_officer).get(f"/api/press-releases/{draft.pk}/").status_code == 404
 
 
 def test_the_case_officer_still_reaches_what_they_may(cast: Cast, case_officer: User) -> None:
