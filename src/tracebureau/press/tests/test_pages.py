@@ -103,4 +103,4 @@ def test_the_workflow_on_the_page(
 def test_others_do_not_see_the_press_centre(world: World, case_officer: User, press_officer: User) -> None:
     release = services.release_draft(by=press_officer, title="Weekly", tables=[TableKey.FLOWS])
     assert signed_in(case_officer).get("/press/").status_code == 403
-    assert signed_in(case_officer).get(f"/press/{release.pk}/").status_code == 403
+    assert signed_in(case_officer).get(f"/press/{release.pk}/").status_code == 404

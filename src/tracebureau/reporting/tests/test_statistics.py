@@ -69,7 +69,7 @@ def test_the_press_sees_no_individual(scenario: Any, press: User) -> None:
     person = scenario.person()
     assert _client(press).get(f"/persons/{person.pk}/").status_code == 404
     assert _client(press).get("/api/persons/").json()["count"] == 0
-    assert _client(press).get("/").url == "/statistics/"
+    assert _client(press).get("/").url == "/press/"  # the press centre's releases
 
 
 def test_only_analysts_release(scenario: Any, case_officer: User) -> None:

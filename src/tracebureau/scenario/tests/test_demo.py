@@ -142,6 +142,7 @@ def test_accounts_that_need_a_second_factor_get_a_demo_authenticator(demo: Demo)
     with_codes = {name for name, row in rows.items() if len(row) == 2 and row[1].startswith("otpauth://totp/")}
     assert with_codes == {
         "officer", "analyst", "coordinator", "identification", "identification2", "liaison", "admin",
+        "headpress",
     }
     assert "officer / " in demo.output and "authenticator: otpauth://totp/" in demo.output
     assert "tracebureau totp-code NAME" in demo.output
