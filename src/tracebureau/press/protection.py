@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracebureau.press.choices import TableKey
 from tracebureau.press.statistics import Table
 from tracebureau.registry.choices import Side
 from tracebureau.reporting.disclosure import LINKED, Protected, differencing_risks, protect, round_to
@@ -106,6 +107,8 @@ def _signatures(table: Table) -> dict[Item, tuple[Any, ...]]:
     """What each figure counts, for the tables that count people: the population narrowed by
     the side (where a dimension is the side) and the other dimensions' values. Two figures
     with one signature are one figure."""
+    if table.key == TableKey.FLOWS:
+        return _flow_signatures(table)
     if not table.population:
         return {}
     rows = [key for key, _label in table.rows]
@@ -130,6 +133,20 @@ def _signatures(table: Table) -> dict[Item, tuple[Any, ...]]:
     for c, column in enumerate(columns):
         signatures[("column", c)] = sign(None, column)
     return signatures
+
+
+# A flow column counts everyone it ever happened to; the situation counts those for whom it is
+# the latest word. They differ (someone released and later dead is in one, not the other) but
+# are often equal, and an attacker may take them to be: held back in one, held back in both.
+FLOW_SITUATIONS = frozenset({"released", "remains_repatriated", "identified"})
+
+
+def _flow_signatures(table: Table) -> dict[Item, tuple[Any, ...]]:
+    return {
+        ("column", c): (Side.OWN, ("situation", key))
+        for c, (key, _label) in enumerate(table.columns)
+        if key in FLOW_SITUATIONS
+    }
 
 
 def _link(tables: Sequence[Table], protected: Sequence[Protected], forced: list[dict[Item, str]]) -> bool:
