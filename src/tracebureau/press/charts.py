@@ -18,7 +18,7 @@ GAP = 8
 class Segment:
     x: float
     width: float
-    series: str  # "s0".."s5" by column, or "unshown"
+    series: str  # "s0".."s7" by column, or "unshown"
     label: str
     value: int
 
@@ -54,7 +54,7 @@ def chart(view: Any) -> Chart | None:
         for c, ((_key, label), cell) in enumerate(zip(view.columns, line.cells, strict=True)):
             if cell.value:
                 segments.append(
-                    Segment(round(x, 1), round(cell.value * scale, 1), f"s{c % 6}", label, cell.value)
+                    Segment(round(x, 1), round(cell.value * scale, 1), f"s{c % 8}", label, cell.value)
                 )
                 x += cell.value * scale
         rest = _drawn(line) - sum(c.value or 0 for c in line.cells)
@@ -62,7 +62,7 @@ def chart(view: Any) -> Chart | None:
             segments.append(Segment(round(x, 1), round(rest * scale, 1), "unshown", "", rest))
             x += rest * scale
         bars.append(Bar(GAP + i * (BAR + GAP), line.label, segments, line.total.value, round(x + 4, 1)))
-    legend = [(f"s{c % 6}", label) for c, (_key, label) in enumerate(view.columns)]
+    legend = [(f"s{c % 8}", label) for c, (_key, label) in enumerate(view.columns)]
     return Chart(WIDTH, GAP + len(bars) * (BAR + GAP), LEFT, bars, legend)
 
 
