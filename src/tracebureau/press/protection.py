@@ -80,6 +80,7 @@ def _protect(table: Table, held: Mapping[Item, str], k: int) -> Protected:
         withhold_rows={i[1]: why for i, why in held.items() if i[0] == "row"},
         withhold_columns={i[1]: why for i, why in held.items() if i[0] == "column"},
         withhold_total=held.get(("total",), False),
+        rows_add_up=table.rows_add_up,
     )
 
 
@@ -107,8 +108,8 @@ def _signatures(table: Table) -> dict[Item, tuple[Any, ...]]:
     """What each figure counts, for the tables that count people: the population narrowed by
     the side (where a dimension is the side) and the other dimensions' values. Two figures
     with one signature are one figure."""
-    if table.key == TableKey.FLOWS:
-        return _flow_signatures(table)
+    if table.key in APPROXIMATE:
+        return _approximate_signatures(table)
     if not table.population:
         return {}
     rows = [key for key, _label in table.rows]
@@ -136,17 +137,26 @@ def _signatures(table: Table) -> dict[Item, tuple[Any, ...]]:
 
 
 # A flow column counts everyone it ever happened to; the situation counts those for whom it is
-# the latest word. They differ (someone released and later dead is in one, not the other) but
-# are often equal, and an attacker may take them to be: held back in one, held back in both.
-FLOW_SITUATIONS = frozenset({"released", "remains_repatriated", "identified"})
+# the latest word; an exchange's column counts those who came home that way. They differ
+# (someone released and later dead is in one, not the other) but are often equal, and an
+# attacker may take them to be: a figure held back in one is held back in the others.
+APPROXIMATE: dict[str, dict[str, tuple[Any, ...]]] = {
+    TableKey.FLOWS: {
+        "released": (Side.OWN, ("situation", "released")),
+        "remains_repatriated": (Side.OWN, ("situation", "remains_repatriated")),
+        "identified": (Side.OWN, ("situation", "identified")),
+    },
+    TableKey.EXCHANGES: {
+        "returned": (Side.OWN, ("situation", "released")),
+        "bodies": (Side.OWN, ("situation", "remains_repatriated")),
+        "handed_over": (f"all:{Side.ADVERSARY}", ("situation", "released")),
+    },
+}
 
 
-def _flow_signatures(table: Table) -> dict[Item, tuple[Any, ...]]:
-    return {
-        ("column", c): (Side.OWN, ("situation", key))
-        for c, (key, _label) in enumerate(table.columns)
-        if key in FLOW_SITUATIONS
-    }
+def _approximate_signatures(table: Table) -> dict[Item, tuple[Any, ...]]:
+    links = APPROXIMATE[table.key]
+    return {("column", c): links[key] for c, (key, _label) in enumerate(table.columns) if key in links}
 
 
 def _link(tables: Sequence[Table], protected: Sequence[Protected], forced: list[dict[Item, str]]) -> bool:

@@ -11,6 +11,7 @@ from tracebureau.core import policy
 from tracebureau.press import statistics
 from tracebureau.press.choices import ReleaseState, TableKey
 from tracebureau.press.models import DisclosureCheck, Release, ReleaseStep, ReleaseTable
+from tracebureau.reporting.disclosure import UNSUMMED
 
 
 def _with_parts(releases: QuerySet[Release]) -> QuerySet[Release]:
@@ -69,9 +70,14 @@ class TableView:
     total: Cell
 
     @property
+    def rows_add_up(self) -> bool:
+        """False where no row total means anything (see statistics.Table.rows_add_up)."""
+        return self.total.reason != UNSUMMED
+
+    @property
     def held_back(self) -> int:
         cells = [c for line in self.lines for c in [*line.cells, line.total]] + [*self.totals, self.total]
-        return sum(1 for c in cells if c.reason)
+        return sum(1 for c in cells if c.reason and c.reason != UNSUMMED)
 
 
 def table_view(table: ReleaseTable) -> TableView:
@@ -114,10 +120,12 @@ def csv_rows(release: Release) -> list[list[Any]]:
         for line in view.lines:
             for (_key, label), cell in zip(view.columns, line.cells, strict=True):
                 rows.append(_csv_line(view.title, line.label, label, cell))
-            rows.append(_csv_line(view.title, line.label, "total", line.total))
+            if view.rows_add_up:
+                rows.append(_csv_line(view.title, line.label, "total", line.total))
         for (_key, label), cell in zip(view.columns, view.totals, strict=True):
             rows.append(_csv_line(view.title, "total", label, cell))
-        rows.append(_csv_line(view.title, "total", "total", view.total))
+        if view.rows_add_up:
+            rows.append(_csv_line(view.title, "total", "total", view.total))
     return rows
 
 

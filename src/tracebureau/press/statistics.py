@@ -26,10 +26,9 @@ from tracebureau.exchanges.choices import Outcome
 from tracebureau.press.choices import Period, TableKey
 from tracebureau.registry.choices import Category, Side
 from tracebureau.timeline.choices import EventKind, Situation
-from tracebureau.timeline.status import derive_status, is_weak
+from tracebureau.timeline.status import EVENT_SITUATION, derive_status, is_weak
 
 NO_AGENCY = "-"
-FLOW_KINDS = (EventKind.CAPTURED, EventKind.RELEASED, EventKind.REMAINS_REPATRIATED, EventKind.IDENTIFIED)
 EXCHANGE_COLUMNS = ("returned", "bodies", "handed_over")
 INQUIRY_COLUMNS = ("received", "answered")
 # Labels of the dimensions whose keys are not choices.
@@ -66,6 +65,9 @@ class Table:
     # population share figures (a total by situation in one is a total in another), which
     # must be held back in all of them or in none.
     population: str = ""
+    # False where the columns are not parts of one whole (captured, released ... in a month):
+    # then no row total and no grand total means anything, and none is published.
+    rows_add_up: bool = True
 
 
 @dataclass
@@ -166,13 +168,25 @@ def _roots(persons: dict[int, Any]) -> dict[int, int]:
     return roots
 
 
+# Each flow starts with the first sound event that establishes its situation: captivity is
+# known from a capture, but also from a proof of life, an ICRC visit or a transfer; a return
+# home is a release.
+FLOW_OF_SITUATION: dict[str, str] = {
+    Situation.IN_CUSTODY: EventKind.CAPTURED,
+    Situation.RELEASED: EventKind.RELEASED,
+    Situation.REMAINS_REPATRIATED: EventKind.REMAINS_REPATRIATED,
+    Situation.IDENTIFIED: EventKind.IDENTIFIED,
+}
+
+
 def _derive(person: _Person, timeline: list[Any]) -> None:
     status = derive_status(timeline)
     person.situation = status.situation
     void = set(status.void_ids)
     for event in sorted(timeline, key=lambda e: e.occurred_on):
-        if event.kind in FLOW_KINDS and event.id not in void and not is_weak(event):
-            person.firsts.setdefault(event.kind, event.occurred_on)
+        flow = FLOW_OF_SITUATION.get(EVENT_SITUATION.get(event.kind, ""))
+        if flow and event.id not in void and not is_weak(event):
+            person.firsts.setdefault(flow, event.occurred_on)
 
 
 def _cross(
@@ -273,11 +287,14 @@ def _flows(registry: _Registry, period: str) -> Table:
         columns,
         counts or [[0] * len(columns)],
         gettext_noop(
-            "Our people, each counted once per column, in the period of the first sound event of "
-            "that kind that stands on their timeline (not retracted or superseded, not from an "
-            "unreliable source): captured, released, remains repatriated, identified."
+            "Our people, each counted once per column, in the period of the first sound event that "
+            "stands on their timeline (not retracted or superseded, not from an unreliable source) "
+            "and shows them captured (a capture, proof of life, ICRC visit, transfer ...), released "
+            "or returned, their remains repatriated, or identified. A column counts everyone it "
+            "ever happened to, so the columns do not add up."
         ),
         registry.queries,
+        rows_add_up=False,
     )
 
 
@@ -322,6 +339,7 @@ def _exchanges(period: str) -> Table:
             "disclose or negotiation-sensitive are left out."
         ),
         [_sql(exchanges), _sql(outcomes)],
+        rows_add_up=False,
     )
 
 
@@ -354,6 +372,7 @@ def _inquiries(period: str) -> Table:
             "of their first answer (a status conveyed or an in-person notification)."
         ),
         [_sql(inquiries), _sql(answered)],
+        rows_add_up=False,
     )
 
 

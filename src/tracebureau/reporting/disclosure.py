@@ -28,6 +28,7 @@ SECONDARY = "secondary"  # would let a hidden cell or withheld total be recovere
 DIFFERENCING = "differencing"  # set beside an earlier release, would single a few people out
 PAIRED = "paired"  # a total withheld with another, since totals of one kind add up
 LINKED = "linked"  # the same figure is held back in another table of the release
+UNSUMMED = "unsummed"  # a row total of columns that do not add up (captured + released ...)
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,14 @@ def protect(
     withhold_rows: Collection[int] | Mapping[int, str] = (),
     withhold_columns: Collection[int] | Mapping[int, str] = (),
     withhold_total: bool | str = False,
+    rows_add_up: bool = True,
 ) -> Protected:
     """Suppress what must not be published in `table` (counts, rows × columns). `hide` and the
     `withhold_*` arguments add cells and totals that must not go out for another reason (the
     differencing check, by default, or the reason they map to): they are protected like the
-    small ones."""
+    small ones. Where the columns are not parts of one whole (`rows_add_up=False`: people
+    captured, released, identified in a month), no row total and no grand total is published,
+    and none is an equation an attacker could use."""
     counts = [list(row) for row in table]
     if (
         not counts
@@ -106,9 +110,11 @@ def protect(
     columns = _totals([sum(col) for col in zip(*counts, strict=True)], k, _why(withhold_columns))
     total_why = withhold_total if isinstance(withhold_total, str) else DIFFERENCING if withhold_total else ""
     grand = _totals([sum(rows.values)], k, {0: total_why} if total_why else {})
+    if not rows_add_up:
+        rows.why = [UNSUMMED] * len(rows.values)
+        grand.why = [UNSUMMED]
     while (
-        rows.pair(grand.withheld(0))
-        or columns.pair(grand.withheld(0))
+        (rows_add_up and (rows.pair(grand.withheld(0)) or columns.pair(grand.withheld(0))))
         or _add_secondary(counts, reasons, rows, columns)
         or _audit(counts, reasons, rows, columns, grand)
     ):
@@ -148,6 +154,8 @@ def _add_secondary(
     lines = [(rows, r, [(r, c) for c in range(n_columns)]) for r in range(n_rows) if rows.values[r]]
     lines += [(columns, c, [(r, c) for r in range(n_rows)]) for c in range(n_columns) if columns.values[c]]
     for totals, index, line in lines:
+        if totals.why[index] == UNSUMMED:
+            continue  # not a figure anyone sees, nor an equation
         hidden = [(r, c) for r, c in line if reasons[r][c] and counts[r][c]]
         candidates = [(r, c) for r, c in line if not reasons[r][c] and counts[r][c]]
         withheld = totals.withheld(index)
@@ -193,7 +201,7 @@ def _audit(
         b_eq.append(grand.values[0] - published)
     targets = [([cell], [cell]) for cell in hidden if counts[cell[0]][cell[1]]]
     targets += [([cell for cell in line if cell in position], line) for totals, index, line in lines
-                if totals.withheld(index) and totals.values[index]]
+                if totals.withheld(index) and totals.values[index] and totals.why[index] != UNSUMMED]
     for members, line in targets:
         # A withheld total over published cells only is given away by their sum.
         if not members or _pinned(_indicator(position, members), a_eq, b_eq):

@@ -54,6 +54,9 @@ def test_the_flows_count_each_person_once_in_the_period_of_the_first_event(
     assert cell(view, "2022-06", "captured").true == 18
     assert cell(view, "2022-07", "captured").true == 0
     assert cell(view, "2022-09", "released").true == 6
+    # Captured and released in a month are not parts of a whole: no row total, no grand total.
+    assert not view.rows_add_up and view.total.value is None
+    assert all(line.total.value is None for line in view.lines) and view.totals[0].value == 18
 
 
 def test_detrimental_and_negotiation_sensitive_records_are_left_out(

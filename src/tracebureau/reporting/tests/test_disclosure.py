@@ -103,6 +103,8 @@ def safe(table: list[list[int]], published: Protected) -> None:
     """Every hidden cell of somebody, and every withheld total of somebody, keeps at least two
     possible values. (A hidden zero may be known: it tells nothing about anyone.)"""
     for key, values in solutions(published).items():
+        if key[0] == "row" and published.row_total_reasons[key[1]] == "unsummed":
+            continue  # never published: a sum nobody is shown, of columns that do not add up
         if key[0] == "row":
             assert len(values) >= 2 or not sum(table[key[1]]), (table, key, values)
         elif key[0] == "column":
@@ -132,6 +134,15 @@ def test_cells_and_totals_held_back_for_differencing_stay_hidden(table: list[lis
     published = protect(table, k=5, hide=hide, withhold_rows=rows, withhold_columns=columns,
                         withhold_total=data.draw(st.booleans()))
     assert all(published.reasons[r][c] == "differencing" for r, c in hide)
+    safe(table, published)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 14), min_size=3, max_size=3), min_size=2, max_size=3))
+def test_a_table_whose_columns_do_not_add_up_publishes_no_row_total(table: list[list[int]]) -> None:
+    published = protect(table, k=5, rows_add_up=False)
+    assert published.row_totals == (None,) * len(table) and published.total is None
+    assert "paired" not in published.column_total_reasons  # no grand total to recompute one from
     safe(table, published)
 
 
