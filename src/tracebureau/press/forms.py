@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from tracebureau.press.choices import Period, TableKey
@@ -28,12 +29,21 @@ class DraftForm(forms.Form):
             "Counts from 1 to one less than this are never published. It may be raised, not lowered."
         ),
     )
-    rounding = forms.IntegerField(label=_("Round counts to the nearest"), min_value=1)
+    rounding = forms.IntegerField(
+        label=_("Round counts to the nearest"), min_value=1,
+        help_text=_("It may be raised, not lowered."),
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["min_cell"].initial = settings.TRACEBUREAU_PRESS_MIN_CELL
-        self.fields["rounding"].initial = settings.TRACEBUREAU_PRESS_ROUNDING
+        for name, floor in (
+            ("min_cell", settings.TRACEBUREAU_PRESS_MIN_CELL),
+            ("rounding", settings.TRACEBUREAU_PRESS_ROUNDING),
+        ):
+            # Said at once, with any other mistake on the form, not after they are mended.
+            self.fields[name].initial = floor
+            self.fields[name].widget.attrs["min"] = floor
+            self.fields[name].validators.append(MinValueValidator(floor))
 
 
 class StepForm(forms.Form):

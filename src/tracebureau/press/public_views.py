@@ -13,7 +13,6 @@ from tracebureau.press import charts, selectors
 @require_GET
 def releases(request: HttpRequest) -> HttpResponse:
     published = [(r, selectors.published_at(r)) for r in selectors.published()]
-    published.sort(key=lambda pair: pair[1], reverse=True)
     return render(request, "public/releases.html", {"releases": published})
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from tracebureau.core import policy
 from tracebureau.press import statistics
@@ -27,8 +28,10 @@ def releases_visible(*, user: Any) -> QuerySet[Release]:
 
 
 def published() -> QuerySet[Release]:
-    """What the public page lists, newest first."""
-    return _with_parts(policy.public_releases(Release.objects.all())).distinct()
+    """What the public page lists, the latest published first."""
+    at = ReleaseStep.objects.filter(release=OuterRef("pk"), state=ReleaseState.PUBLISHED).values("at")[:1]
+    releases = policy.public_releases(Release.objects.all()).distinct()
+    return _with_parts(releases.annotate(published_on=Subquery(at)).order_by("-published_on", "-pk"))
 
 
 def state_of(release: Release) -> str:
@@ -137,3 +140,30 @@ def _csv_line(title: str, row: str, column: str, cell: Cell) -> list[Any]:
         "" if cell.value is None else cell.value,
         "" if cell.value is not None else "not published",
     ]
+
+
+def risks_said(release: Release, risks: list[str]) -> list[str]:
+    """A check's risks ("status_category: released|prisoner_of_war") as the press centre reads
+    them: "Our people by situation and category: Released, Prisoner of war"."""
+    tables = {t.key: t for t in release.tables.all()}
+    said = []
+    for risk in risks:
+        key, _sep, name = risk.partition(": ")
+        table = tables.get(key)
+        if table is None or "|" not in name:
+            said.append(risk)
+            continue
+        row, column = name.split("|", 1)
+        parts = [
+            _said(table.row_dimension, table.rows, row, _("all rows")),
+            _said(table.column_dimension, table.columns, column, _("total")),
+        ]
+        said.append(f"{dict(TableKey.choices).get(key, key)}: {', '.join(parts)}")
+    return said
+
+
+def _said(dimension: str, keys: list[list[str]], key: str, everything: Any) -> str:
+    if key == "*":
+        return str(everything)
+    stored = next((label for k, label in keys if k == key), "")
+    return statistics.label(dimension, key, stored)

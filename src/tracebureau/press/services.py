@@ -49,8 +49,12 @@ def _parameters_errors(
         errors["min_cell"] = _("The smallest count published may be raised, not lowered below %(k)s.") % {
             "k": settings.TRACEBUREAU_PRESS_MIN_CELL
         }
-    if rounding < 1:
-        errors["rounding"] = _("Round to 1 (no rounding) or more.")
+    # Rounding blurs what two releases, or two tables, say beside each other: like k, it may be
+    # raised, never lowered.
+    if rounding < settings.TRACEBUREAU_PRESS_ROUNDING:
+        errors["rounding"] = _("Counts may be rounded more coarsely, not more finely than to %(r)s.") % {
+            "r": settings.TRACEBUREAU_PRESS_ROUNDING
+        }
     return errors
 
 
@@ -175,6 +179,9 @@ def _advance(*, by: Any, release: Release, to: str, capability: Can, note: str) 
         )
     if to in (ReleaseState.REVIEWED, ReleaseState.APPROVED) and release.created_by_id == by.pk:
         raise ValidationError(_("You drafted this release: a colleague must review and approve it."))
+    reviewed = selectors.step(release, ReleaseState.REVIEWED)
+    if to == ReleaseState.APPROVED and reviewed is not None and reviewed.by_id == by.pk:
+        raise ValidationError(_("You reviewed this release: its approval must be someone else's."))
     return ReleaseStep.objects.create(release=release, state=to, note=note.strip(), by=by)
 
 
@@ -217,7 +224,7 @@ def release_publish(*, by: Any, release: Release, note: str = "") -> ReleaseStep
             "Set beside releases published since it was drafted, this release would single out a few people "
             "(%(risks)s). Withdraw it and draft it again."
         )
-        % {"risks": ", ".join(risks)}
+        % {"risks": "; ".join(selectors.risks_said(release, risks))}
     )
 
 

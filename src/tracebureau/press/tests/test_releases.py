@@ -184,3 +184,35 @@ def test_bad_parameters_are_named(world: World, press_officer: User) -> None:
 def test_those_outside_the_press_centre_draft_nothing(world: World, case_officer: User) -> None:
     with pytest.raises(PermissionDenied):
         services.release_draft(by=case_officer, title="Weekly", tables=[TableKey.FLOWS])
+
+
+def test_whoever_reviewed_a_release_does_not_approve_it(
+    world: World, press_officer: User, head_of_press: User, analyst: User
+) -> None:
+    release = services.release_draft(by=press_officer, title="Weekly", tables=[TableKey.FLOWS])
+    services.release_review(by=head_of_press, release=release)
+    with pytest.raises(ValidationError, match="reviewed"):
+        services.release_approve(by=head_of_press, release=release)
+
+
+def test_rounding_may_be_made_coarser_never_finer(world: World, press_officer: User, settings: Any) -> None:
+    settings.TRACEBUREAU_PRESS_ROUNDING = 5
+    with pytest.raises(ValidationError) as error:
+        services.release_draft(by=press_officer, title="Weekly", tables=[TableKey.FLOWS], rounding=1)
+    assert set(error.value.message_dict) == {"rounding"}
+    assert (
+        services.release_draft(
+            by=press_officer, title="Weekly", tables=[TableKey.FLOWS], rounding=10
+        ).rounding
+        == 10
+    )
+
+
+def test_the_public_list_shows_the_latest_published_first(
+    world: World, press_officer: User, second_press_officer: User, analyst: User, head_of_press: User
+) -> None:
+    first = services.release_draft(by=press_officer, title="Drafted first", tables=[TableKey.FLOWS])
+    second = services.release_draft(by=second_press_officer, title="Drafted second", tables=[TableKey.FLOWS])
+    publish(second, reviewer=analyst, head=head_of_press, publisher=press_officer)
+    publish(first, reviewer=analyst, head=head_of_press, publisher=press_officer)
+    assert list(selectors.published()) == [first, second]
