@@ -30,7 +30,8 @@ class DraftForm(forms.Form):
         ),
     )
     rounding = forms.IntegerField(
-        label=_("Round counts to the nearest"), min_value=1,
+        label=_("Round counts to the nearest"),
+        min_value=1,
         help_text=_("It may be raised, not lowered."),
     )
 

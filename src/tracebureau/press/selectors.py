@@ -71,6 +71,9 @@ class TableView:
     lines: list[Line]
     totals: list[Cell]
     total: Cell
+    # The exchanges' running count of our people home (alive and bodies), row by row, worked
+    # out from published figures only (None where they do not tell it).
+    running: list[int | None] | None = None
 
     @property
     def rows_add_up(self) -> bool:
@@ -111,7 +114,34 @@ def table_view(table: ReleaseTable) -> TableView:
             for c in range(len(table.columns))
         ],
         total=Cell(published["total"], sum(row_sums), reasons["total"]),
+        running=_running(table) if table.key == TableKey.EXCHANGES else None,
     )
+
+
+HOME = ("returned", "bodies")
+
+
+def _running(table: ReleaseTable) -> list[int | None]:
+    """All of ours home so far after each exchange, from what is published: a column's running
+    sum is known at a row when no figure of it is held back up to there, or when all that are
+    held back are, and its total is published (the total less the later figures)."""
+    columns = [key for key, _label in table.columns]
+    cells, totals = table.published["cells"], table.published["column_totals"]
+    sums: list[list[int | None]] = []
+    for key in HOME:
+        c = columns.index(key)
+        held = [r for r, row in enumerate(cells) if row[c] is None]
+        sums.append(
+            [
+                sum(row[c] for row in cells[: i + 1])
+                if not held or held[0] > i
+                else totals[c] - sum(row[c] for row in cells[i + 1 :])
+                if held[-1] <= i and totals[c] is not None
+                else None
+                for i in range(len(cells))
+            ]
+        )
+    return [None if None in pair else sum(pair) for pair in zip(*sums, strict=True)]  # type: ignore[arg-type]
 
 
 def csv_rows(release: Release) -> list[list[Any]]:

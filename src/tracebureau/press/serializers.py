@@ -97,8 +97,18 @@ class StaffTableSerializer(_TableBase):
     class Meta:
         model = ReleaseTable
         fields = [
-            "key", "title", "row_dimension", "column_dimension", "rows", "columns", "published",
-            "reasons", "counts", "held_back", "definition", "queries",
+            "key",
+            "title",
+            "row_dimension",
+            "column_dimension",
+            "rows",
+            "columns",
+            "published",
+            "reasons",
+            "counts",
+            "held_back",
+            "definition",
+            "queries",
         ]
         read_only_fields = fields
 
@@ -161,8 +171,16 @@ class ReleaseDetailSerializer(ReleaseSerializer):
     class Meta:
         model = Release
         fields = [
-            *SUMMARY_FIELDS, "created_by", "note", "min_cell", "rounding", "phrase_step", "headlines",
-            "tables", "steps", "checks",
+            *SUMMARY_FIELDS,
+            "created_by",
+            "note",
+            "min_cell",
+            "rounding",
+            "phrase_step",
+            "headlines",
+            "tables",
+            "steps",
+            "checks",
         ]
         read_only_fields = fields
 
@@ -228,5 +246,3 @@ class StepNoteSerializer(serializers.Serializer):
 
 class WithdrawSerializer(serializers.Serializer):
     note = serializers.CharField(help_text="Why the release is withdrawn.")
-
-

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from tracebureau.core import policy
 from tracebureau.exchanges.choices import Outcome
@@ -48,6 +48,7 @@ DIMENSION_LABELS: dict[str, dict[str, Any]] = {
         "handed_over": _("The other side's people handed over"),
     },
     "inquiry": {"received": _("Received"), "answered": _("Answered")},
+    "agency": {NO_AGENCY: _("Agency not known")},
 }
 
 
@@ -56,8 +57,9 @@ class Table:
     key: str
     row_dimension: str
     column_dimension: str
-    rows: list[tuple[str, str]]  # (key, label); the label is "" where the dimension names it
-    columns: list[tuple[str, str]]
+    # (key, label): the label is "" where the dimension names it, else {"en": ..., "uk": ...}
+    rows: list[tuple[str, Any]]
+    columns: list[tuple[str, Any]]
     counts: list[list[int]]
     definition: str
     queries: list[str] = field(default_factory=list)
@@ -84,10 +86,18 @@ class _Person:
 class _Registry:
     persons: dict[int, _Person]
     queries: list[str]
-    agencies: dict[str, str]
+    agencies: dict[str, dict[str, str]]  # code -> its name in English and Ukrainian
 
 
-def label(dimension: str, key: str, stored: str = "") -> str:
+def label(dimension: str, key: str, stored: Any = "") -> str:
+    """How a row or column is named, in the reader's language: the dimension's own words, or
+    the name stored with the table (an agency's, in English and Ukrainian), or the key."""
+    if dimension == "period" and " Q" in key:
+        year, quarter = key.split(" Q")
+        return gettext("%(year)s, quarter %(quarter)s") % {"year": year, "quarter": quarter}
+    if isinstance(stored, dict):
+        language = (get_language() or "en")[:2]
+        return str(stored.get(language) or stored.get("en") or key)
     return str(DIMENSION_LABELS.get(dimension, {}).get(key, stored or key))
 
 
@@ -147,7 +157,10 @@ def _registry() -> _Registry:
             grouped[owner].append(event.as_status_event())
     for pk, timeline in grouped.items():
         _derive(persons[pk], timeline)
-    agencies = dict(Agency.objects.values_list("code", "name"))
+    agencies = {
+        code: {"en": name, "uk": name_uk}
+        for code, name, name_uk in Agency.objects.values_list("code", "name", "name_uk")
+    }
     return _Registry(persons, [_sql(counted), _sql(events)], agencies)
 
 
@@ -191,13 +204,17 @@ def _derive(person: _Person, timeline: list[Any]) -> None:
 
 def _cross(
     persons: Iterable[_Person],
-    rows: list[tuple[str, str]],
-    columns: list[tuple[str, str]],
+    rows: list[tuple[str, Any]],
+    columns: list[tuple[str, Any]],
     row_of: Callable[[_Person], str],
     column_of: Callable[[_Person], str],
-) -> list[list[int]]:
+) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]], list[list[int]]]:
+    """The rows, columns and counts of a cross-table, less the rows and columns of nobody:
+    "buried" among the prisoners of war tells nothing and buries what does."""
     counted = Counter((row_of(p), column_of(p)) for p in persons)
-    return [[counted[(r, c)] for c, _label in columns] for r, _label in rows]
+    rows = [(r, lab) for r, lab in rows if any(counted[(r, c)] for c, _lab in columns)] or rows[:1]
+    columns = [(c, lab) for c, lab in columns if any(counted[(r, c)] for r, _lab in rows)] or columns[:1]
+    return rows, columns, [[counted[(r, c)] for c, _label in columns] for r, _label in rows]
 
 
 def _choices(dimension: str) -> list[tuple[str, str]]:
@@ -209,14 +226,20 @@ def _own(registry: _Registry) -> list[_Person]:
 
 
 def _status_category(registry: _Registry, period: str) -> Table:
-    rows, columns = _choices("situation"), _choices("category")
+    rows, columns, counts = _cross(
+        _own(registry),
+        _choices("situation"),
+        _choices("category"),
+        lambda p: p.situation,
+        lambda p: p.category,
+    )
     return Table(
         TableKey.BY_STATUS_AND_CATEGORY,
         "situation",
         "category",
         rows,
         columns,
-        _cross(_own(registry), rows, columns, lambda p: p.situation, lambda p: p.category),
+        counts,
         gettext_noop(
             "Our people (side 'own'), each once, by the situation derived from their timeline and "
             "by their category; records and events detrimental to disclose or negotiation-"
@@ -230,17 +253,20 @@ def _status_category(registry: _Registry, period: str) -> Table:
 def _agency_status(registry: _Registry, period: str) -> Table:
     own = _own(registry)
     used = sorted(
-        {p.agency for p in own}, key=lambda code: (code == NO_AGENCY, registry.agencies.get(code, ""))
+        {p.agency for p in own},
+        key=lambda code: (code == NO_AGENCY, registry.agencies.get(code, {}).get("en", "")),
     )
-    rows = [(code, registry.agencies.get(code, "Agency not known")) for code in used]
-    columns = _choices("situation")
+    named = [(code, registry.agencies.get(code, "")) for code in used]
+    rows, columns, counts = _cross(
+        own, named, _choices("situation"), lambda p: p.agency, lambda p: p.situation
+    )
     return Table(
         TableKey.BY_AGENCY_AND_STATUS,
         "agency",
         "situation",
         rows,
         columns,
-        _cross(own, rows, columns, lambda p: p.agency, lambda p: p.situation),
+        counts,
         gettext_noop(
             "Our people, each once, by the agency they serve in and by derived situation; the same "
             "people as the table by situation and category."
@@ -251,14 +277,20 @@ def _agency_status(registry: _Registry, period: str) -> Table:
 
 
 def _side_status(registry: _Registry, period: str) -> Table:
-    rows, columns = _choices("side"), _choices("situation")
+    rows, columns, counts = _cross(
+        registry.persons.values(),
+        _choices("side"),
+        _choices("situation"),
+        lambda p: p.side,
+        lambda p: p.situation,
+    )
     return Table(
         TableKey.BY_SIDE_AND_STATUS,
         "side",
         "situation",
         rows,
         columns,
-        _cross(registry.persons.values(), rows, columns, lambda p: p.side, lambda p: p.situation),
+        counts,
         gettext_noop(
             "Every person registered, each once: our people held by the other side or missing, and "
             "the other side's people held by us, by derived situation."

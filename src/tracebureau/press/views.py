@@ -70,7 +70,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "state": selectors.state_of(release),
             "tables": [(v, charts.chart(v)) for v in views],
             "actions": _actions(request.user, release),
-        "checks": [(c, selectors.risks_said(release, c.risks)) for c in release.checks.all()],
+            "checks": [(c, selectors.risks_said(release, c.risks)) for c in release.checks.all()],
             **forms,
         },
     )

@@ -95,3 +95,24 @@ def test_both_sides_are_counted_apart(world: World) -> None:
     columns = [key for key, _label in table.columns]
     assert table.counts[rows.index("adversary")][columns.index("in_custody")] == 3
     assert sum(table.counts[rows.index("own")]) == 19
+
+
+def test_ours_home_so_far_is_worked_out_from_published_figures_only() -> None:
+    from tracebureau.press.models import ReleaseTable
+    from tracebureau.press.selectors import _running
+
+    def table(cells: list[list[int | None]], totals: list[int | None]) -> ReleaseTable:
+        return ReleaseTable(
+            key=TableKey.EXCHANGES,
+            rows=[[str(i), ""] for i in range(len(cells))],
+            columns=[["returned", ""], ["bodies", ""], ["handed_over", ""]],
+            published={"cells": cells, "column_totals": totals},
+        )
+
+    assert _running(table([[20, 0, 5], [30, 50, 5]], [50, 50, 10])) == [20, 100]
+    # The bodies of the first two exchanges are held back (together, as disclosure control
+    # leaves them): the running count says nothing before both are past, then what the total
+    # less the later figures says.
+    held = [[20, None, 5], [30, None, 5], [10, 40, 0]]
+    assert _running(table(held, [60, 55, 10])) == [None, 65, 115]
+    assert _running(table(held, [60, None, 10])) == [None, None, None]
