@@ -202,6 +202,10 @@ def _audit(
     targets = [([cell], [cell]) for cell in hidden if counts[cell[0]][cell[1]]]
     targets += [([cell for cell in line if cell in position], line) for totals, index, line in lines
                 if totals.withheld(index) and totals.values[index] and totals.why[index] != UNSUMMED]
+    if grand.withheld(0) and grand.values[0] and grand.why[0] != UNSUMMED:
+        # Held back for differencing or linking, the grand total must not be the sum of what
+        # the published line totals leave over either.
+        targets.append((hidden, [cell for row in lines[: len(counts)] for cell in row[2]]))
     for members, line in targets:
         # A withheld total over published cells only is given away by their sum.
         if not members or _pinned(_indicator(position, members), a_eq, b_eq):
