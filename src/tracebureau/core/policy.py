@@ -470,8 +470,7 @@ def _requesters(queryset: QuerySet, user: Any, access: Access, action: str) -> Q
 def _press(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
     """Releases in the making: the press centre and those who review its figures. The
     published ones are also public (see counted_in_public and press.selectors.published)."""
-    readers = (Can.DRAFT_RELEASES, Can.REVIEW_RELEASES, Can.APPROVE_RELEASES, Can.PUBLISH_RELEASES)
-    if action != VIEW or not any(_needs(access, c) for c in readers):
+    if action != VIEW or not any(_needs(access, c) for c in PRESS_CENTRE):
         return queryset.none()
     return queryset
 
@@ -620,7 +619,34 @@ def naming_only_counted(rows: QuerySet, path: str = "person") -> QuerySet:
 
 def public_releases(releases: QuerySet) -> QuerySet:
     """The press releases anyone may read, signed in or not: those published."""
-    return releases.filter(steps__state="published")
+    from tracebureau.press.choices import ReleaseState
+
+    return releases.filter(steps__state=ReleaseState.PUBLISHED)
+
+
+def exchanges_counted_in_public(exchanges: QuerySet) -> QuerySet:
+    """The exchanges public figures count: verified ones only. An exchange is negotiation-
+    sensitive while it is negotiated (that is why it is classified so by default); once both
+    sides have carried it out and we have verified who came home, it is no longer a
+    negotiation, and the bureau reports it. One still proposed, agreed or executed but not
+    verified is never in a public figure, whatever its classification."""
+    from tracebureau.exchanges.choices import ExchangeState
+
+    return exchanges.filter(state=ExchangeState.VERIFIED)
+
+
+PRESS_CENTRE = (Can.DRAFT_RELEASES, Can.REVIEW_RELEASES, Can.APPROVE_RELEASES, Can.PUBLISH_RELEASES)
+
+
+def in_press_centre(user: Any) -> bool:
+    """Whether the user works on press releases (drafts, reviews, approves or publishes)."""
+    return any(capability in access_of(user).can for capability in PRESS_CENTRE)
+
+
+def may_withdraw_release(user: Any) -> bool:
+    """Withdrawing is the press centre's own decision (whoever drafts or approves), not a
+    reviewer's from outside it."""
+    return any(c in access_of(user).can for c in (Can.DRAFT_RELEASES, Can.APPROVE_RELEASES))
 
 
 def events_counted_in_public(events: QuerySet) -> QuerySet:

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,7 +51,12 @@ def _parameters_errors(
         }
     # Rounding blurs what two releases, or two tables, say beside each other: like k, it may be
     # raised, never lowered.
-    if rounding < settings.TRACEBUREAU_PRESS_ROUNDING:
+    if rounding > min_cell:
+        # Coarser than k, a count of k or more could be published as 0, and a 0 read as nobody.
+        errors["rounding"] = _("Round to no more than the smallest count published (%(k)s).") % {
+            "k": min_cell
+        }
+    elif rounding < settings.TRACEBUREAU_PRESS_ROUNDING:
         errors["rounding"] = _("Counts may be rounded more coarsely, not more finely than to %(r)s.") % {
             "r": settings.TRACEBUREAU_PRESS_ROUNDING
         }
@@ -76,6 +81,7 @@ def release_draft(
     errors = _parameters_errors(title, tables, period, k, base)
     if errors:
         raise ValidationError(errors)
+    _one_at_a_time()
     counted = statistics.count_tables(tables, period=period)
     earlier, against = _earlier(exclude=None)
     figures = protection.protect_release(counted, earlier, k=k, base=base)
@@ -118,46 +124,54 @@ def release_draft(
     return release
 
 
+# One at a time: two releases drafted or published at once would each be checked without the
+# other (and could take one reference). SQLite writes one transaction at a time anyway.
+_PRESS_LOCK = 0x7072_6573  # "pres"
+
+
+def _one_at_a_time() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PRESS_LOCK])
+
+
 def _reference() -> str:
     year = timezone.localdate().year
     count = Release.objects.filter(reference__startswith=f"PR-{year}-").count()
     return f"PR-{year}-{count + 1:04d}"
 
 
-def _earlier(*, exclude: Release | None) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
-    """The keyed published figures of every release published so far, by table key."""
-    earlier: dict[str, list[dict[str, Any]]] = {}
-    references = []
+def _earlier(*, exclude: Release | None) -> tuple[list[protection.Earlier], list[str]]:
+    """Every table of every release published so far, as the differencing check reads it."""
     releases = selectors.published().order_by("pk")
     if exclude is not None:
         releases = releases.exclude(pk=exclude.pk)
+    earlier, references = [], []
     for release in releases:
         references.append(release.reference)
-        for table in release.tables.all():
-            figures = protection.keyed(table.rows, table.columns, table.published)
-            earlier.setdefault(table.key, []).append(figures)
+        earlier += [
+            protection.earlier_of(table, table.published, k=release.min_cell, base=release.rounding)
+            for table in release.tables.all()
+        ]
     return earlier, references
 
 
 def _headlines(
     counted: Sequence[statistics.Table], figures: Sequence[protection.Figures], base: int
 ) -> list[dict[str, Any]]:
+    """The totals said in words, from the figures as published (rounded), never the true count:
+    a headline must not be more exact than the table beneath it."""
     lines = []
     for table, result in zip(counted, figures, strict=True):
+        columns = [c for c, _label in table.columns]
         for key, column in HEADLINES:
-            columns = [c for c, _label in table.columns]
             if table.key != key or column not in columns:
                 continue
-            index = columns.index(column)
-            if result.published["column_totals"][index] is None:
-                continue  # held back: nothing said about it either
-            said = phrase(
-                sum(row[index] for row in table.counts),
-                step=settings.TRACEBUREAU_PRESS_PHRASE_STEP,
-                base=base,
-            )
-            if not said.value:
-                continue  # "about 0" says nothing worth a headline
+            published = result.published["column_totals"][columns.index(column)]
+            if not published:
+                continue  # held back, or nobody: nothing said about it either
+            said = phrase(published, step=settings.TRACEBUREAU_PRESS_PHRASE_STEP, base=1)
+            # Not rounded, a count below the step is said as it is, not "about".
             qualifier = "exactly" if said.qualifier == "about" and base == 1 else said.qualifier
             lines.append({"table": key, "column": column, "qualifier": qualifier, "value": said.value})
     return lines
@@ -211,6 +225,7 @@ def release_publish(*, by: Any, release: Release, note: str = "") -> ReleaseStep
         release = _locked(release)
         if selectors.state_of(release) != ReleaseState.APPROVED:
             raise ValidationError(_("Only an approved release can be published."))
+        _one_at_a_time()
         risks, against = _publication_risks(release)
         DisclosureCheck.objects.create(
             release=release, stage=CheckStage.PUBLICATION, against=against, risks=risks, passed=not risks
@@ -229,25 +244,26 @@ def release_publish(*, by: Any, release: Release, note: str = "") -> ReleaseStep
 
 
 def _publication_risks(release: Release) -> tuple[list[str], list[str]]:
-    from tracebureau.reporting.disclosure import differencing_risks
-
     earlier, against = _earlier(exclude=release)
-    risks = []
-    for table in release.tables.all():
-        figures = protection.keyed(table.rows, table.columns, table.published)
-        for previous in earlier.get(table.key, ()):
-            risks += [
-                f"{table.key}: {name}"
-                for name in differencing_risks(previous, figures, k=release.min_cell, base=release.rounding)
-            ]
+    risks = [
+        f"{table.key}: {name}"
+        for table in release.tables.all()
+        for name in protection.at_risk(
+            table,
+            protection.keyed(table.rows, table.columns, table.published),
+            earlier,
+            k=release.min_cell,
+            base=release.rounding,
+        )
+    ]
     return sorted(set(risks)), against
 
 
 @transaction.atomic
 def release_withdraw(*, by: Any, release: Release, reason: str) -> ReleaseStep:
     """Take a release out of the workflow before publication, with the reason."""
-    if not any(policy.can(by, c) for c in (Can.DRAFT_RELEASES, Can.REVIEW_RELEASES, Can.APPROVE_RELEASES)):
-        policy.require(by, Can.DRAFT_RELEASES)
+    if not policy.may_withdraw_release(by):
+        raise PermissionDenied(_("Only the press centre withdraws a release."))
     policy.require_row(by, release, policy.VIEW)
     release = _locked(release)
     if selectors.state_of(release) in (ReleaseState.PUBLISHED, ReleaseState.WITHDRAWN):

@@ -63,10 +63,6 @@ class Table:
     counts: list[list[int]]
     definition: str
     queries: list[str] = field(default_factory=list)
-    # Who the table counts ("own", "all"; "" for a table linked to no other): tables of one
-    # population share figures (a total by situation in one is a total in another), which
-    # must be held back in all of them or in none.
-    population: str = ""
     # False where the columns are not parts of one whole (captured, released ... in a month):
     # then no row total and no grand total means anything, and none is published.
     rows_add_up: bool = True
@@ -246,7 +242,6 @@ def _status_category(registry: _Registry, period: str) -> Table:
             "sensitive are left out."
         ),
         registry.queries,
-        "own",
     )
 
 
@@ -272,7 +267,6 @@ def _agency_status(registry: _Registry, period: str) -> Table:
             "people as the table by situation and category."
         ),
         registry.queries,
-        "own",
     )
 
 
@@ -296,7 +290,6 @@ def _side_status(registry: _Registry, period: str) -> Table:
             "the other side's people held by us, by derived situation."
         ),
         registry.queries,
-        "all",
     )
 
 
@@ -333,10 +326,9 @@ def _flows(registry: _Registry, period: str) -> Table:
 def _exchanges(period: str) -> Table:
     """Verified exchanges only: one still in negotiation, or executed but not yet verified,
     is never in a public figure. The latest outcome of each person (or unnamed body) counts."""
-    from tracebureau.exchanges.choices import ExchangeState
     from tracebureau.exchanges.models import Exchange, ExchangeOutcome
 
-    exchanges = Exchange.objects.filter(state=ExchangeState.VERIFIED).order_by("executed_on", "pk")
+    exchanges = policy.exchanges_counted_in_public(Exchange.objects.all()).order_by("executed_on", "pk")
     outcomes = policy.naming_only_counted(ExchangeOutcome.objects.filter(exchange__in=exchanges)).order_by(
         "pk"
     )
@@ -351,7 +343,8 @@ def _exchanges(period: str) -> Table:
         Outcome.DECEASED: "bodies",
         Outcome.HANDED_OVER: "handed_over",
     }
-    rows = [(str(e.pk), f"{e.executed_on:%Y-%m-%d}" if e.executed_on else e.reference) for e in exchanges]
+    # Named by the day it took place, never by our internal reference.
+    rows = [(str(e.pk), f"{e.executed_on:%Y-%m-%d}" if e.executed_on else "-") for e in exchanges]
     index = {key: i for i, (key, _label) in enumerate(rows)}
     counts = [[0] * len(EXCHANGE_COLUMNS) for _row in rows]
     for (exchange_id, _who), outcome in latest.items():

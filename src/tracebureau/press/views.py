@@ -20,11 +20,9 @@ from tracebureau.press.choices import ReleaseState
 from tracebureau.press.forms import DraftForm, StepForm, WithdrawForm
 from tracebureau.registry.forms import add_service_errors
 
-PRESS_READERS = (Can.DRAFT_RELEASES, Can.REVIEW_RELEASES, Can.APPROVE_RELEASES, Can.PUBLISH_RELEASES)
-
 
 def _require_press(user: Any) -> None:
-    if not any(policy.can(user, c) for c in PRESS_READERS):
+    if not policy.in_press_centre(user):
         raise PermissionDenied(_("Your roles do not include the press centre."))
 
 
@@ -99,7 +97,7 @@ def _act(request: HttpRequest, release: Any) -> Any:
         )
     if action not in _STEPS:
         raise Http404("No such action.")
-    service, _capability = _STEPS[action]
+    service = _STEPS[action][0]
     form = StepForm(request.POST)
     return form_action(
         request,
@@ -118,14 +116,24 @@ _OFFERED: dict[str, str] = {
 }
 
 
+def _barred(release: Any, action: str) -> set[int]:
+    """Who may not take the step (the services refuse them; the page does not offer it): the
+    drafter neither reviews nor approves, the reviewer does not approve."""
+    if action == "review":
+        return {release.created_by_id}
+    if action == "approve":
+        reviewed = selectors.step(release, ReleaseState.REVIEWED)
+        return {release.created_by_id, getattr(reviewed, "by_id", None)} - {None}
+    return set()
+
+
 def _actions(user: Any, release: Any) -> list[str]:
     """The steps this user could take now (the services decide; this only offers them)."""
     state = selectors.state_of(release)
     offered = _OFFERED.get(state)
     actions = []
-    own_draft = release.created_by_id == user.pk and offered != "publish"  # a colleague reviews it
-    if offered and policy.can(user, _STEPS[offered][1]) and not own_draft:
+    if offered and policy.can(user, _STEPS[offered][1]) and user.pk not in _barred(release, offered):
         actions.append(offered)
-    if state not in (ReleaseState.PUBLISHED, ReleaseState.WITHDRAWN):
+    if state not in (ReleaseState.PUBLISHED, ReleaseState.WITHDRAWN) and policy.may_withdraw_release(user):
         actions.append("withdraw")
     return actions

@@ -208,7 +208,7 @@ def _audit(
         targets.append((hidden, [cell for row in lines[: len(counts)] for cell in row[2]]))
     for members, line in targets:
         # A withheld total over published cells only is given away by their sum.
-        if not members or _pinned(_indicator(position, members), a_eq, b_eq):
+        if not members or pinned(_indicator(position, members), a_eq, b_eq):
             return _hide_beside(counts, reasons, line, (rows, columns, grand))
     return False
 
@@ -221,7 +221,7 @@ def _indicator(position: Mapping[tuple[int, int], int], cells: Sequence[tuple[in
     return vector
 
 
-def _pinned(objective: np.ndarray, a_eq: Sequence[np.ndarray], b_eq: Sequence[int]) -> bool:
+def pinned(objective: np.ndarray, a_eq: Sequence[np.ndarray], b_eq: Sequence[int]) -> bool:
     """Whether the published equations leave `objective · hidden` a single possible value."""
     kwargs = {"A_eq": np.array(a_eq), "b_eq": np.array(b_eq)} if a_eq else {}
     low = linprog(objective, bounds=(1, None), method="highs", **kwargs)
@@ -270,20 +270,27 @@ def phrase(value: int, *, step: int = 100, base: int = 5) -> Phrase:
 
 
 def differencing_risks(
-    previous: Mapping[str, int | None], current: Mapping[str, int | None], *, k: int = 10, base: int = 1
+    previous: Mapping[str, int | None],
+    current: Mapping[str, int | None],
+    *,
+    k: int = 10,
+    base: int = 1,
+    previous_k: int | None = None,
+    previous_base: int | None = None,
 ) -> list[str]:
     """The figures, published in both releases, whose change the two together prove to be of
     1 to k-1 people ("one more released since Monday"): set side by side, they would single
     those few out. Published figures are rounded to `base`, so each stands for a range of true
     counts (and one published above zero for at least k); a change is proven small when every
-    difference the two ranges allow is."""
+    difference the two ranges allow is. The earlier release is read with its own k and rounding
+    (`previous_k`, `previous_base`; by default the current ones)."""
     risks = []
     for key, now in current.items():
         before = previous.get(key)
         if now is None or before is None:
             continue
-        low = _true_range(now, k, base)[0] - _true_range(before, k, base)[1]
-        high = _true_range(now, k, base)[1] - _true_range(before, k, base)[0]
+        then = _true_range(before, previous_k or k, previous_base or base)
+        low, high = _true_range(now, k, base)[0] - then[1], _true_range(now, k, base)[1] - then[0]
         if (low >= 1 and high <= k - 1) or (low >= -(k - 1) and high <= -1):
             risks.append(key)
     return sorted(risks)

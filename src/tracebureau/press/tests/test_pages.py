@@ -104,3 +104,14 @@ def test_others_do_not_see_the_press_centre(world: World, case_officer: User, pr
     release = services.release_draft(by=press_officer, title="Weekly", tables=[TableKey.FLOWS])
     assert signed_in(case_officer).get("/press/").status_code == 403
     assert signed_in(case_officer).get(f"/press/{release.pk}/").status_code == 404
+
+
+def test_the_page_offers_no_step_its_reader_may_not_take(
+    world: World, press_officer: User, head_of_press: User, analyst: User
+) -> None:
+    release = services.release_draft(by=press_officer, title="Weekly", tables=[TableKey.FLOWS])
+    services.release_review(by=head_of_press, release=release)
+    page = signed_in(head_of_press).get(f"/press/{release.pk}/").content.decode()
+    assert "Approve for publication" not in page  # the head reviewed it: someone else approves
+    assert "Withdraw the release" in page
+    assert "Withdraw the release" not in signed_in(analyst).get(f"/press/{release.pk}/").content.decode()

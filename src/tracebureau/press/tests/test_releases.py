@@ -114,17 +114,23 @@ def test_small_counts_are_held_back_with_their_reason(
 
 
 def test_counts_are_rounded_and_said_in_words(world: World, press_officer: User, settings: Any) -> None:
+    settings.TRACEBUREAU_PRESS_MIN_CELL = 5
     settings.TRACEBUREAU_PRESS_ROUNDING = 5
     settings.TRACEBUREAU_PRESS_PHRASE_STEP = 10
+    world.add("more", 7, ("captured", "2022-06-20"))
     release = services.release_draft(by=press_officer, title="Weekly", tables=[TableKey.FLOWS], period="year")
     view = figures(release, TableKey.FLOWS)
-    assert cell(view, "2022", "captured").true == 18 and cell(view, "2022", "captured").value == 20
+    assert cell(view, "2022", "captured").true == 25 and cell(view, "2022", "captured").value == 25
+    assert cell(view, "2022", "released").true == 6 and cell(view, "2022", "released").value == 5
+    # Said from the published 25, never from the true count: "more than 20".
     assert {
         "table": "flows",
         "column": "captured",
         "qualifier": "more_than",
-        "value": 10,
+        "value": 20,
     } in release.headlines
+    with pytest.raises(ValidationError, match="no more than"):
+        services.release_draft(by=press_officer, title="Weekly", tables=[TableKey.FLOWS], rounding=10)
 
 
 def test_the_release_goes_from_draft_to_published_with_each_step_recorded(
@@ -196,6 +202,7 @@ def test_whoever_reviewed_a_release_does_not_approve_it(
 
 
 def test_rounding_may_be_made_coarser_never_finer(world: World, press_officer: User, settings: Any) -> None:
+    settings.TRACEBUREAU_PRESS_MIN_CELL = 10
     settings.TRACEBUREAU_PRESS_ROUNDING = 5
     with pytest.raises(ValidationError) as error:
         services.release_draft(by=press_officer, title="Weekly", tables=[TableKey.FLOWS], rounding=1)
