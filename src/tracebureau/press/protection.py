@@ -45,6 +45,9 @@ class Figures:
     published: dict[str, Any]
     reasons: dict[str, Any]
     risks: list[str] = field(default_factory=list)
+    # Risks that holding back cannot resolve: a figure now 0 (always shown, never hidden) that
+    # an earlier release, published with a smaller k, showed as a few.
+    unresolved: list[str] = field(default_factory=list)
 
 
 def keyed(
@@ -122,9 +125,25 @@ def protect_release(
             changed = _joint_audit(tables, protected, forced)
         if not changed:
             return [
-                Figures(_rounded(result, base), _reasons(result), sorted(found))
-                for result, found in zip(protected, risks, strict=True)
+                Figures(
+                    _rounded(result, base),
+                    _reasons(result),
+                    sorted(found),
+                    sorted(name for name in found if _is_zero(table, _item(table, name))),
+                )
+                for table, result, found in zip(tables, protected, risks, strict=True)
             ]
+
+
+def _is_zero(table: Table, item: Item | None) -> bool:
+    counts = table.counts
+    value = {
+        "cell": lambda i: counts[i[1]][i[2]],
+        "row": lambda i: sum(counts[i[1]]),
+        "column": lambda i: sum(row[i[1]] for row in counts),
+        "total": lambda i: sum(map(sum, counts)),
+    }
+    return item is not None and value[item[0]](item) == 0
 
 
 def _names(table: Any) -> dict[Item, str]:

@@ -117,9 +117,13 @@ def release_draft(
         for table, result in zip(counted, figures, strict=True)
         for name in result.risks
     ]
-    # Found when drafting, a risk is held back at once: the check passes, and says what it held.
+    # Found when drafting, a risk is held back at once: the check passes, and says what it held,
+    # unless it is a 0 (shown, never hidden), which no holding back resolves.
+    unresolved = [
+        f"{t.key}: {name}" for t, result in zip(counted, figures, strict=True) for name in result.unresolved
+    ]
     DisclosureCheck.objects.create(
-        release=release, stage=CheckStage.DRAFT, against=against, risks=risks, passed=True
+        release=release, stage=CheckStage.DRAFT, against=against, risks=risks, passed=not unresolved
     )
     return release
 

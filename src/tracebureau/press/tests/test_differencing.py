@@ -169,3 +169,25 @@ def test_only_the_press_centre_withdraws_a_release(world: World, press_officer: 
     release = services.release_draft(by=press_officer, title="Weekly", tables=[TableKey.FLOWS])
     with pytest.raises(PermissionDenied):
         services.release_withdraw(by=analyst, release=release, reason="Not mine to withdraw")
+
+
+def test_a_zero_that_an_earlier_release_showed_as_a_few_is_an_unresolved_risk() -> None:
+    """A 0 is always shown: if a release published with a smaller k said 5, the two together
+    say that 3 to 7 left the cell, and no holding back can help. The check must say so."""
+    from tracebureau.press.statistics import Table
+
+    table = Table(
+        TableKey.FLOWS,
+        "period",
+        "flow",
+        [("2022", "")],
+        [("captured", ""), ("released", "")],
+        [[40, 0]],
+        "",
+        rows_add_up=False,
+    )
+    before = protection.Earlier(
+        TableKey.FLOWS, {"2022|captured": 40, "2022|released": 5, "*|released": 5}, {}, k=3, base=1
+    )
+    [result] = protection.protect_release([table], [before], k=10, base=1)
+    assert "2022|released" in result.unresolved and "*|released" in result.unresolved
