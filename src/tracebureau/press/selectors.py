@@ -118,9 +118,6 @@ def table_view(table: ReleaseTable) -> TableView:
     )
 
 
-HOME = ("returned", "bodies")
-
-
 def _running(table: ReleaseTable) -> list[int | None]:
     """All of ours home so far after each exchange, from what is published: a column's running
     sum is known at a row when no figure of it is held back up to there, or when all that are
@@ -128,7 +125,7 @@ def _running(table: ReleaseTable) -> list[int | None]:
     columns = [key for key, _label in table.columns]
     cells, totals = table.published["cells"], table.published["column_totals"]
     sums: list[list[int | None]] = []
-    for key in HOME:
+    for key in statistics.EXCHANGE_HOME:
         c = columns.index(key)
         held = [r for r, row in enumerate(cells) if row[c] is None]
         sums.append(

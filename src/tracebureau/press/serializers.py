@@ -70,16 +70,23 @@ class _TableBase(serializers.ModelSerializer):
     columns = serializers.SerializerMethodField()
     published = PublishedFiguresSerializer(read_only=True)
 
+    def _view(self, table: ReleaseTable) -> selectors.TableView:
+        """The table's view, made once per table for all the fields that read it."""
+        view = getattr(table, "_view", None)
+        if view is None:
+            view = table._view = selectors.table_view(table)  # type: ignore[attr-defined]
+        return view
+
     def get_title(self, table: ReleaseTable) -> str:
-        return selectors.table_view(table).title
+        return self._view(table).title
 
     @extend_schema_field(KeyLabelSerializer(many=True))
     def get_rows(self, table: ReleaseTable) -> Any:
-        return [{"key": line.key, "label": line.label} for line in selectors.table_view(table).lines]
+        return [{"key": line.key, "label": line.label} for line in self._view(table).lines]
 
     @extend_schema_field(KeyLabelSerializer(many=True))
     def get_columns(self, table: ReleaseTable) -> Any:
-        return [{"key": key, "label": label} for key, label in selectors.table_view(table).columns]
+        return [{"key": key, "label": label} for key, label in self._view(table).columns]
 
 
 # --- the press centre's -----------------------------------------------------------------------------
@@ -113,7 +120,7 @@ class StaffTableSerializer(_TableBase):
         read_only_fields = fields
 
     def get_held_back(self, table: ReleaseTable) -> int:
-        return selectors.table_view(table).held_back
+        return self._view(table).held_back
 
 
 class ReleaseStepSerializer(serializers.ModelSerializer):

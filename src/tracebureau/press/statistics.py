@@ -30,6 +30,7 @@ from tracebureau.timeline.status import EVENT_SITUATION, derive_status, is_weak
 
 NO_AGENCY = "-"
 EXCHANGE_COLUMNS = ("returned", "bodies", "handed_over")
+EXCHANGE_HOME = EXCHANGE_COLUMNS[:2]  # ours home, alive or dead: the running count adds these
 INQUIRY_COLUMNS = ("received", "answered")
 # Labels of the dimensions whose keys are not choices.
 DIMENSION_LABELS: dict[str, dict[str, Any]] = {
