@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tracebureau.exchanges",
     "tracebureau.families",
     "tracebureau.press",
+    "tracebureau.interchange",
     "tracebureau.audit",
 ]
 
@@ -180,6 +181,10 @@ TRACEBUREAU_LOOKUP_LOCKOUT_MINUTES = env_int("TRACEBUREAU_LOOKUP_LOCKOUT_MINUTES
 TRACEBUREAU_PRESS_MIN_CELL = env_int("TRACEBUREAU_PRESS_MIN_CELL", 10, minimum=2)
 TRACEBUREAU_PRESS_ROUNDING = env_int("TRACEBUREAU_PRESS_ROUNDING", 5, minimum=1)
 TRACEBUREAU_PRESS_PHRASE_STEP = env_int("TRACEBUREAU_PRESS_PHRASE_STEP", 100, minimum=10)
+# The key that seals each transmission to the ICRC Central Tracing Agency (an HMAC of the batch's
+# digest): set it apart from the secret key, and keep it, to prove later what was sent. Without
+# it the seal is keyed by the secret key.
+TRACEBUREAU_TRANSMISSION_KEY = env_str("TRACEBUREAU_TRANSMISSION_KEY", "") or SECRET_KEY
 
 # A session ends after this long without a request, and when the browser closes: an unlocked
 # screen in a shared office must not stay signed in.

@@ -22,6 +22,7 @@ urlpatterns = [
     path("families/", include("tracebureau.families.urls")),
     path("status/", include("tracebureau.families.lookup_urls")),
     path("press/", include("tracebureau.press.urls")),
+    path("interchange/", include("tracebureau.interchange.urls")),
     path("releases/", include("tracebureau.press.public_urls")),
     path("audit/", include("tracebureau.audit.urls")),
     path("api/", include("tracebureau.api_urls")),

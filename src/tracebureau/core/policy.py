@@ -74,6 +74,8 @@ class Can(StrEnum):
     REVIEW_RELEASES = "review_releases"  # check a colleague's draft: figures and what is held back
     APPROVE_RELEASES = "approve_releases"  # the head of the press centre's approval
     PUBLISH_RELEASES = "publish_releases"  # publish an approved release
+    TRANSMIT_CTA = "transmit_cta"  # prepare, authorise and send batches to the ICRC's Agency
+    IMPORT_RECORDS = "import_records"  # PFIF and persons' lists into the registry
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,8 @@ _READER = (Can.SEE_INDIVIDUALS, Can.SEE_STATISTICS)
 GRANTS: dict[str, Grant] = {
     Role.CASE_OFFICER: _grant(
         *_READER, Can.EDIT_PERSONS, Can.RECORD_EVENTS, Can.MANAGE_REFERENCE, Can.EXPORT,
-        Can.EXPORT_CTA, Can.BREAK_GLASS, Can.RECONCILE_LISTS, Can.SEE_EXCHANGES,
+        Can.EXPORT_CTA, Can.BREAK_GLASS, Can.RECONCILE_LISTS, Can.SEE_EXCHANGES, Can.TRANSMIT_CTA,
+        Can.IMPORT_RECORDS,
     ),
     # Reconciling lists is the analyst's daily work, and accepting a list row records an event
     # on the person's timeline: analysts, who may already change identities, record events too.
@@ -100,7 +103,7 @@ GRANTS: dict[str, Grant] = {
     Role.ANALYST: _grant(
         *_READER, Can.EDIT_PERSONS, Can.RECORD_EVENTS, Can.EXPORT, Can.RELEASE_STATISTICS,
         Can.SEE_RELEASED_STATISTICS, Can.BREAK_GLASS, Can.RECONCILE_LISTS, Can.SEE_EXCHANGES,
-        Can.REVIEW_RELEASES,
+        Can.REVIEW_RELEASES, Can.IMPORT_RECORDS,
     ),
     Role.EXCHANGE_COORDINATOR: _grant(
         *_READER, Can.RECORD_EVENTS, Can.EXPORT, Can.SEE_EXCHANGES, Can.MANAGE_EXCHANGES
@@ -475,6 +478,13 @@ def _press(queryset: QuerySet, user: Any, access: Access, action: str) -> QueryS
     return queryset
 
 
+def _of_transmissions(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    """What a batch carried, person by person: for who transmits, about whom they may see."""
+    if action != VIEW or Can.TRANSMIT_CTA not in access.can:
+        return queryset.none()
+    return queryset.filter(person__in=_visible_person_ids(user, access))
+
+
 RULES: dict[str, Rule] = {
     "registry.Person": _persons,
     "registry.NameVariant": _of_visible_persons("person"),
@@ -523,6 +533,11 @@ RULES: dict[str, Rule] = {
     "press.ReleaseTable": _press,
     "press.ReleaseStep": _press,
     "press.DisclosureCheck": _press,
+    "interchange.Import": _capability(Can.IMPORT_RECORDS),
+    "interchange.ExternalRecord": _of_visible_persons("person"),
+    "interchange.TransmissionBatch": _capability(Can.TRANSMIT_CTA),
+    "interchange.TransmissionItem": _of_transmissions,
+    "interchange.TransmissionStep": _capability(Can.TRANSMIT_CTA),
 }
 
 
@@ -647,6 +662,19 @@ def may_withdraw_release(user: Any) -> bool:
     """Withdrawing is the press centre's own decision (whoever drafts or approves), not a
     reviewer's from outside it."""
     return any(c in access_of(user).can for c in (Can.DRAFT_RELEASES, Can.APPROVE_RELEASES))
+
+
+def leave_in_pfif(persons: QuerySet) -> QuerySet:
+    """The persons a PFIF export may carry, of those the exporting user sees. A PFIF file goes
+    to person finders that families and the public read: it carries what may be public (see
+    counted_in_public), never a negotiation-sensitive or detrimental record, and never the
+    fields in FAMILY_MASKS."""
+    return counted_in_public(persons)
+
+
+def notes_leave_in_pfif(events: QuerySet) -> QuerySet:
+    """The events a PFIF export may carry as notes: what a family may be told."""
+    return told_to_families(events)
 
 
 def events_counted_in_public(events: QuerySet) -> QuerySet:

@@ -66,6 +66,7 @@ class EventKind(models.TextChoices):
     TRANSFERRED = "transferred", _("Transferred")
     ICRC_VISIT = "icrc_visit", _("ICRC visit")
     HEALTH_REPORT = "health_report", _("Health report")
+    ESCAPED = "escaped", _("Escaped")
     RELEASED = "released", _("Released")
     RETURNED = "returned", _("Returned")
     KILLED = "killed", _("Killed")

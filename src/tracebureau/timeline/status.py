@@ -72,6 +72,8 @@ EVENT_SITUATION: dict[str, str] = {
     "evacuated": IN_CUSTODY,
     "transferred": IN_CUSTODY,
     "icrc_visit": IN_CUSTODY,
+    # An escaped prisoner is out of custody and not known to be home: whereabouts unknown.
+    "escaped": MISSING,
     "released": RELEASED,
     "returned": RELEASED,
     "killed": DECEASED,
@@ -91,6 +93,7 @@ SIGN_OF_LIFE_KINDS = frozenset(
         "evacuated",
         "transferred",
         "icrc_visit",
+        "escaped",
         "released",
         "returned",
     }

@@ -1,0 +1,2 @@
+app_name = "interchange"
+urlpatterns: list = []  # filled in below
