@@ -185,6 +185,12 @@ TRACEBUREAU_PRESS_PHRASE_STEP = env_int("TRACEBUREAU_PRESS_PHRASE_STEP", 100, mi
 # digest): set it apart from the secret key, and keep it, to prove later what was sent. Without
 # it the seal is keyed by the secret key.
 TRACEBUREAU_TRANSMISSION_KEY = env_str("TRACEBUREAU_TRANSMISSION_KEY", "") or SECRET_KEY
+# The bureau's name as the ICRC and other bureaus know it: printed on capture cards and batches.
+TRACEBUREAU_BUREAU_NAME = env_str(
+    "TRACEBUREAU_BUREAU_NAME", "National Information Bureau of Ukraine / Національне інформаційне бюро"
+)
+# PFIF record ids are "domain/id": the domain that names this installation's records.
+TRACEBUREAU_PFIF_DOMAIN = env_str("TRACEBUREAU_PFIF_DOMAIN", "nib.tracebureau.invalid")
 
 # A session ends after this long without a request, and when the browser closes: an unlocked
 # screen in a shared office must not stay signed in.

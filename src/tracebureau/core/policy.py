@@ -664,6 +664,16 @@ def may_withdraw_release(user: Any) -> bool:
     return any(c in access_of(user).can for c in (Can.DRAFT_RELEASES, Can.APPROVE_RELEASES))
 
 
+def transmitted_to_cta(persons: QuerySet) -> QuerySet:
+    """The persons the bureau reports to the ICRC Central Tracing Agency (GC III art. 122, GC IV
+    art. 136): the adversary's people in our hands, alive or dead. Nothing about them is
+    withheld from the Agency: what GC IV art. 137 calls detrimental to disclose is withheld from
+    families, not from the Agency, and a negotiation does not suspend the Conventions."""
+    from tracebureau.registry.choices import Side
+
+    return persons.filter(side=Side.ADVERSARY, merged_into__isnull=True)
+
+
 def leave_in_pfif(persons: QuerySet) -> QuerySet:
     """The persons a PFIF export may carry, of those the exporting user sees. A PFIF file goes
     to person finders that families and the public read: it carries what may be public (see

@@ -77,6 +77,16 @@ def person_timeline(*, user: Any, person: Person) -> TimelineView:
     return TimelineView(events=events, status=status, by_id={e.pk: e for e in events})
 
 
+def timelines_for(*, user: Any, persons: list[Person]) -> dict[int, TimelineView]:
+    """Each person's timeline (merged records folded in) and derived status, in a few queries."""
+    views = {}
+    for pk, events in _events_for(user, persons).items():
+        events.sort(key=lambda e: (e.occurred_on, e.occurred_time or _MIDNIGHT, e.pk))
+        status = derive_status(e.as_status_event() for e in events)
+        views[pk] = TimelineView(events=events, status=status, by_id={e.pk: e for e in events})
+    return views
+
+
 def statuses_for(*, user: Any, persons: list[Person]) -> dict[int, DerivedStatus]:
     """Derived status of a page of persons, merged records folded in, in a few queries."""
     grouped = _events_for(user, persons)
