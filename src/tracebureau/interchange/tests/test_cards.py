@@ -30,8 +30,15 @@ def pages_of(pdf: bytes) -> list[tuple[str, object]]:
 
 def test_a_batch_prints_as_a_cover_a_card_per_prisoner_and_the_lists(world, officer):  # noqa: F811
     prisoner = held(
-        world, birth_year=1999, birth_month=4, birth_day=2, place_of_birth="Курськ / Kursk", sex="male",
-        nationality="Russian Federation", unit="в/ч 12345", identity_disc="Р-123456",
+        world,
+        birth_year=1999,
+        birth_month=4,
+        birth_day=2,
+        place_of_birth="Курськ / Kursk",
+        sex="male",
+        nationality="Russian Federation",
+        unit="в/ч 12345",
+        identity_disc="Р-123456",
         next_of_kin="Иванова Мария Ивановна (mother), ул. Садовая 5, Курск",
     )
     world.event(prisoner, "captured", "2022-05-17", place=world.olenivka)
@@ -46,9 +53,17 @@ def test_a_batch_prints_as_a_cover_a_card_per_prisoner_and_the_lists(world, offi
     assert len(pages) == 3  # cover, one capture card, the death list
     cover, card, deaths = (text for text, _ in pages)
     assert batch.reference in cover and "Transmission to the ICRC Central Tracing Agency" in cover
-    for expected in ("CAPTURE CARD FOR PRISONER OF WAR", "КАРТКА ПРО ВЗЯТТЯ В ПОЛОН", "Иванов",
-                     "Петрович", "Р-123456", "Russian Federation", "Оленівська колонія",
-                     "Сильний забій, ходить сам", "TB-"):
+    for expected in (
+        "CAPTURE CARD FOR PRISONER OF WAR",
+        "КАРТКА ПРО ВЗЯТТЯ В ПОЛОН",
+        "Иванов",
+        "Петрович",
+        "Р-123456",
+        "Russian Federation",
+        "Оленівська колонія",
+        "Сильний забій, ходить сам",
+        "TB-",
+    ):
         assert expected in card, expected
     for expected in ("Сидоров", "Died in custody", "Plot 7, grave 21", "art. 120"):
         assert expected in deaths, expected

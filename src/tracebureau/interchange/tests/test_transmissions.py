@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 def colleague(db: Any) -> User:
     """A second case officer, who authorises what the first prepared."""
     return User.objects.create_user(
-        "second.officer", password="a-long-test-password-9", roles=["case_officer"],
+        "second.officer",
+        password="a-long-test-password-9",
+        roles=["case_officer"],
         clearance="negotiation_sensitive",
     )
 
@@ -32,7 +34,9 @@ def colleague(db: Any) -> User:
 @pytest.fixture
 def officer(db: Any) -> User:
     return User.objects.create_user(
-        "cta.officer", password="a-long-test-password-8", roles=["case_officer"],
+        "cta.officer",
+        password="a-long-test-password-8",
+        roles=["case_officer"],
         clearance="negotiation_sensitive",
     )
 
@@ -46,7 +50,9 @@ def held(world: Scenario, name: str = "Иванов", **fields: Any) -> Any:
     fields.setdefault("side", "adversary")
     fields.setdefault("agency", None)
     fields.setdefault("power_served", "Russian Federation")
-    return world.person(name, "Иван", patronymic="Петрович", rank="рядовой", service_number="Р-123456", **fields)
+    return world.person(
+        name, "Иван", patronymic="Петрович", rank="рядовой", service_number="Р-123456", **fields
+    )
 
 
 def sent(batch: TransmissionBatch, officer: User, colleague: User) -> TransmissionBatch:
@@ -73,7 +79,10 @@ def test_a_first_batch_carries_a_capture_card_and_every_change_and_death(world, 
     batch = services.batch_prepare(by=officer)
 
     assert kinds(batch) == [
-        ("capture_card", "captured"), ("change", "transferred"), ("death", "killed"), ("death", "buried")
+        ("capture_card", "captured"),
+        ("change", "transferred"),
+        ("death", "killed"),
+        ("death", "buried"),
     ]
     card = batch.content["items"][0]
     assert card["person"]["family_name"] == "Иванов"
@@ -111,8 +120,9 @@ def test_a_changed_identity_is_sent_as_a_correction(world, officer, colleague):
     world.event(prisoner, "captured")
     sent(services.batch_prepare(by=officer), officer, colleague)
     prisoner.refresh_from_db()
-    registry.person_update(person=prisoner, changes={"rank": "ефрейтор"}, expected_version=prisoner.version,
-                           by=officer)
+    registry.person_update(
+        person=prisoner, changes={"rank": "ефрейтор"}, expected_version=prisoner.version, by=officer
+    )
 
     batch = services.batch_prepare(by=officer)
 
@@ -129,7 +139,9 @@ def test_what_is_detrimental_to_disclose_is_still_sent_to_the_agency(world, offi
     assert kinds(batch) == [("capture_card", "captured")]
 
 
-def test_records_above_the_preparers_clearance_stop_the_batch_rather_than_vanish(world, officer, case_officer):
+def test_records_above_the_preparers_clearance_stop_the_batch_rather_than_vanish(
+    world, officer, case_officer
+):
     prisoner = held(world, classification="negotiation_sensitive")
     world.event(prisoner, "captured", classification="negotiation_sensitive")
 
@@ -199,10 +211,16 @@ def test_the_log_is_chained_and_sealed_and_a_forgery_is_found(world, officer, co
     first = TransmissionBatch.objects.order_by("id").first()
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER IF EXISTS interchange_transmissionbatch_no_update")
-        cursor.execute("DROP TRIGGER IF EXISTS interchange_transmissionbatch_append_only "
-                       "ON interchange_transmissionbatch" if connection.vendor == "postgresql" else "SELECT 1")
-        cursor.execute("UPDATE interchange_transmissionbatch SET csv_text = %s WHERE id = %s",
-                       [first.csv_text.replace("Иванов", "Ivanov"), first.pk])
+        cursor.execute(
+            "DROP TRIGGER IF EXISTS interchange_transmissionbatch_append_only "
+            "ON interchange_transmissionbatch"
+            if connection.vendor == "postgresql"
+            else "SELECT 1"
+        )
+        cursor.execute(
+            "UPDATE interchange_transmissionbatch SET csv_text = %s WHERE id = %s",
+            [first.csv_text.replace("Иванов", "Ivanov"), first.pk],
+        )
     problems = services.log_verify().problems
     assert any("CSV file does not match" in p for p in problems)
 
