@@ -89,6 +89,14 @@ def normalise_birth_date(text: str) -> str:
     return f"{y:04d}-{m:02d}-{d:02d}"
 
 
+def normalise_sex(text: str) -> str:
+    """male or female from what lists write (m/f, ч/ж, м/ж, чоловіча, мужской...)."""
+    value = _SEX.get(text.strip().lower().rstrip("."), "")
+    if not value:
+        raise ValueError(_("not a sex we know (male/female, ч/ж, м/ж)"))
+    return value
+
+
 def mapped_row(
     number: int, values: Mapping[str, str], mapping: Mapping[str, str], *, require_name: bool = True
 ) -> tuple[ListRow, list[str]]:
@@ -104,9 +112,7 @@ def mapped_row(
             if field == "birth_date":
                 value = normalise_birth_date(value)
             elif field == "sex" and value:
-                value = _SEX.get(value.lower().rstrip("."), "")
-                if not value:
-                    raise ValueError(_("not a sex we know (male/female, ч/ж, м/ж)"))
+                value = normalise_sex(value)
             if len(value) > FIELD_LIMITS[name]:
                 raise ValueError(_("longer than %(max)s characters") % {"max": FIELD_LIMITS[name]})
         except ValueError as exc:

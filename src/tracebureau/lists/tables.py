@@ -67,11 +67,17 @@ def _read_csv(content: bytes) -> Table:
         raise ValidationError(
             _("Row %(row)s: the file is not UTF-8 text (save it as CSV UTF-8).") % {"row": line}
         ) from None
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text), strict=True)
+    lines: list[list[str]] = []
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    lines = [[cell.strip() for cell in line] for line in csv.reader(io.StringIO(text), dialect)]
+        for line in reader:
+            lines.append([cell.strip() for cell in line])
+    except csv.Error as exc:
+        # strict: a quote left open at the end is a file cut short, not one long last cell.
+        raise ValidationError(
+            _("Row %(row)s: the file is cut short or malformed here (%(why)s).")
+            % {"row": reader.line_num, "why": exc}
+        ) from None
     return _table(lines)
 
 
@@ -79,18 +85,34 @@ def _read_xlsx(content: bytes) -> Table:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ValidationError(_("The file is not a readable XLSX workbook.")) from None
-    sheet = book.worksheets[0]
-    lines = [[_cell_text(value) for value in line] for line in sheet.iter_rows(values_only=True)]
+        # Formulas read as formulas (not as the value a spreadsheet last computed), to refuse them.
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        sheet = book.worksheets[0]
+        rows = list(sheet.iter_rows())
+    except Exception:  # openpyxl and zipfile raise many kinds for a file that is not a workbook
+        raise ValidationError(_("The file is not a readable XLSX workbook (is it cut short?).")) from None
+    lines = [[_cell_text(cell.value, formula=cell.data_type == "f") for cell in line] for line in rows]
     book.close()
     return _table(lines)
 
 
-def _cell_text(value: object) -> str:
+def _delimiter(text: str) -> str:
+    """The separator the header line uses most: comma, semicolon (Excel in Ukrainian and Russian
+    locales) or tab. Read from the header alone, which names the columns and has no quotes to
+    mislead a sniffer the way a cut-short row does."""
+    header = text.split("\n", 1)[0]
+    return max(",;\t", key=header.count)
+
+
+# A cell a spreadsheet would run: refused rather than imported or cleaned, so the sender sees it.
+_FORMULA = re.compile(r"^(=|@|[+-][^\d\s.])")
+
+
+def _cell_text(value: object, *, formula: bool = False) -> str:
     if value is None:
         return ""
+    if formula:
+        return FORMULA_MARK + str(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
@@ -100,16 +122,43 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+FORMULA_MARK = "\x00formula:"
+
+
 def _table(lines: list[list[str]]) -> Table:
-    lines = [line for line in lines if any(line)] if lines else []
-    if not lines:
+    numbered = [(n, line) for n, line in enumerate(lines, start=1) if any(line)]
+    if not numbered:
         return Table([], [])
-    headers = lines[0]
+    header_number, headers = numbered[0]
     while headers and not headers[-1]:
         headers = headers[:-1]
     width = len(headers)
-    rows = [(line + [""] * width)[:width] for line in lines[1:]]
+    errors = _formula_errors(numbered, headers)
+    rows = []
+    for number, line in numbered[1:]:
+        extra = [cell for cell in line[width:] if cell]
+        if extra:
+            errors.append(
+                _("Row %(row)s has %(n)s cells beyond the last named column (“%(cell)s”).")
+                % {"row": number, "n": len(extra), "cell": extra[0][:40]}
+            )
+        rows.append((line + [""] * width)[:width])
+    if errors:
+        raise ValidationError(errors[:50])
     return Table(headers, rows)
+
+
+def _formula_errors(numbered: list[tuple[int, list[str]]], headers: list[str]) -> list[str]:
+    errors = []
+    for number, line in numbered:
+        for column, cell in enumerate(line):
+            if cell.startswith(FORMULA_MARK) or _FORMULA.match(cell):
+                name = headers[column] if column < len(headers) and headers[column] else f"#{column + 1}"
+                errors.append(
+                    _("Row %(row)s, column “%(column)s”: a formula (%(cell)s); paste it as a value.")
+                    % {"row": number, "column": name, "cell": cell.removeprefix(FORMULA_MARK)[:40]}
+                )
+    return errors
 
 
 def guess_mapping(headers: list[str]) -> dict[str, str]:
