@@ -129,7 +129,7 @@ def _table(lines: list[list[str]]) -> Table:
     numbered = [(n, line) for n, line in enumerate(lines, start=1) if any(line)]
     if not numbered:
         return Table([], [])
-    header_number, headers = numbered[0]
+    headers = numbered[0][1]
     while headers and not headers[-1]:
         headers = headers[:-1]
     width = len(headers)
