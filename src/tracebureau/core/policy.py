@@ -478,11 +478,21 @@ def _press(queryset: QuerySet, user: Any, access: Access, action: str) -> QueryS
     return queryset
 
 
-def _of_transmissions(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
-    """What a batch carried, person by person: for who transmits, about whom they may see."""
+def _transmissions(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    """Batches to the ICRC's Agency: for who transmits, cleared for everything a batch carries."""
     if action != VIEW or Can.TRANSMIT_CTA not in access.can:
         return queryset.none()
-    return queryset.filter(person__in=_visible_person_ids(user, access))
+    return queryset.filter(classification__in=access.levels)
+
+
+def _of_transmissions(path: str) -> Rule:
+    def rule(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+        from tracebureau.interchange.models import TransmissionBatch
+
+        batches = _transmissions(TransmissionBatch.objects.all(), user, access, action).values("pk")
+        return queryset.filter(**{f"{path}__in": batches})
+
+    return rule
 
 
 RULES: dict[str, Rule] = {
@@ -535,9 +545,9 @@ RULES: dict[str, Rule] = {
     "press.DisclosureCheck": _press,
     "interchange.Import": _capability(Can.IMPORT_RECORDS),
     "interchange.ExternalRecord": _of_visible_persons("person"),
-    "interchange.TransmissionBatch": _capability(Can.TRANSMIT_CTA),
-    "interchange.TransmissionItem": _of_transmissions,
-    "interchange.TransmissionStep": _capability(Can.TRANSMIT_CTA),
+    "interchange.TransmissionBatch": _transmissions,
+    "interchange.TransmissionItem": _of_transmissions("batch"),
+    "interchange.TransmissionStep": _of_transmissions("batch"),
 }
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tracebureau.core.base import AppendOnlyModel
+from tracebureau.core.choices import Classification
 from tracebureau.interchange.choices import BatchStep, ImportFormat, ItemKind
 
 
@@ -87,6 +88,8 @@ class TransmissionBatch(AppendOnlyModel):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_batch"
     )
     content = models.JSONField(_("content"))
+    # The highest classification of anything the batch carries: who may read the batch.
+    classification = models.CharField(_("classification"), max_length=30, choices=Classification.choices)
     item_count = models.PositiveIntegerField(_("items"))
     json_text = models.TextField()
     csv_text = models.TextField()

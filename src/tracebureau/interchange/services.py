@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from tracebureau.audit.choices import AuditAction
 from tracebureau.audit.services import audit_record
 from tracebureau.core import policy
+from tracebureau.core.choices import CLASSIFICATION_ORDER
 from tracebureau.core.exports import csv_lines
 from tracebureau.core.policy import Can
 from tracebureau.interchange import cards, transmissions
@@ -92,7 +93,9 @@ def batch_prepare(*, by: Any) -> TransmissionBatch:
     prepared_at = timezone.now()
     reference = _next_reference(prepared_at.year)
     content = transmissions.content_of(items, reference=reference, previous=previous, prepared_at=prepared_at)
-    batch = _frozen(content, previous=previous, by=by, prepared_at=prepared_at)
+    batch = _frozen(
+        content, previous=previous, by=by, prepared_at=prepared_at, classification=_highest(items)
+    )
     TransmissionItem.objects.bulk_create(
         TransmissionItem(batch=batch, kind=i.kind, person=i.person, event=i.event) for i in items
     )
@@ -135,8 +138,15 @@ def _next_reference(year: int) -> str:
     return f"CTA-{year}-{count + 1:04d}"
 
 
+def _highest(items: list[transmissions.Pending]) -> str:
+    """The batch is as classified as the most classified record it was drawn from."""
+    levels = {i.person.classification for i in items}
+    levels |= {e.classification for i in items for e in i.timeline.events}
+    return max(levels, key=CLASSIFICATION_ORDER.index)
+
+
 def _frozen(
-    content: dict, *, previous: TransmissionBatch | None, by: Any, prepared_at: Any
+    content: dict, *, previous: TransmissionBatch | None, by: Any, prepared_at: Any, classification: str
 ) -> TransmissionBatch:
     json_text = json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True)
     csv_text = "".join(csv_lines(CSV_HEADER, csv_rows(content)))

@@ -210,3 +210,10 @@ def _grave(timeline: TimelineView) -> dict[str, Any] | None:
     """Art. 120: the date and place of burial and what identifies the grave, once known."""
     burials = [e for e in _counting(timeline) if e.kind == EventKind.BURIED]
     return event_data(burials[-1]) if burials else None
+
+
+def card_for(*, user: Any, person: Person) -> dict[str, Any]:
+    """One person's capture card as a batch would carry it, to print outside a batch."""
+    timeline = timelines_for(user=user, persons=[person])[person.pk]
+    event = next((e for e in _counting(timeline) if e.kind in CUSTODY_KINDS), None) or timeline.basis
+    return _item(1, Pending(ItemKind.CAPTURE_CARD, person, event, timeline))

@@ -1,1 +1,339 @@
-"""Pages of the interchange: transmissions to the ICRC, PFIF, persons\x27 lists."""
+"""Pages of the interchange: transmissions to the ICRC Central Tracing Agency, persons' lists
+from other registries, and PFIF in and out."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tracebureau.audit.services import audit_export
+from tracebureau.core import policy
+from tracebureau.core.policy import Can
+from tracebureau.core.views import form_action
+from tracebureau.interchange import cards, selectors, services, transmissions
+from tracebureau.interchange.choices import ItemKind
+from tracebureau.interchange.forms import MappingForm, NoteForm, PersonsUploadForm, PfifImportForm
+from tracebureau.interchange.persons import Defaults, guess_mapping, persons_import
+from tracebureau.interchange.reports import ImportFailed, ImportReport
+from tracebureau.lists.tables import read_table
+from tracebureau.timeline.selectors import sources_visible
+
+UPLOAD = "interchange.persons_upload"
+# Kept in the session between the dry run and the import: a list is read twice, not uploaded twice.
+MAX_SESSION_BYTES = 5 * 1024 * 1024
+
+
+def _require_any(user: Any, *capabilities: Can) -> None:
+    if not any(policy.can(user, c) for c in capabilities):
+        raise PermissionDenied(_("Your roles do not include exchanging records with other organisations."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def index(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _require_any(user, Can.TRANSMIT_CTA, Can.IMPORT_RECORDS, Can.EXPORT)
+    transmit = policy.can(user, Can.TRANSMIT_CTA)
+    if request.method == "POST":
+        return _index_action(request, transmit)
+    context: dict[str, Any] = {"transmit": transmit, "import_records": policy.can(user, Can.IMPORT_RECORDS)}
+    if transmit:
+        context["pending"] = _pending_rows(selectors.pending_counts(user=user))
+        context["batches"] = [(b, services.batch_state(b)) for b in selectors.batches_visible(user=user)[:50]]
+    if context["import_records"]:
+        context["imports"] = selectors.imports_visible(user=user)[:50]
+    context["export_pfif"] = policy.can(user, Can.EXPORT)
+    return render(request, "interchange/index.html", context)
+
+
+def _pending_rows(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return [(label, counts.get(kind, 0)) for kind, label in ItemKind.choices]
+
+
+def _index_action(request: HttpRequest, transmit: bool) -> HttpResponse:
+    if not transmit:
+        raise PermissionDenied(_("Your roles do not allow transmissions to the Agency."))
+    if request.POST.get("action") == "verify":
+        check = services.log_verify()
+        if check.intact:
+            messages.success(
+                request,
+                _(
+                    "The transmission log is intact: %(n)s batches, each file matching its "
+                    "digest, chained and sealed."
+                )
+                % {"n": check.count},
+            )
+        for problem in check.problems:
+            messages.error(request, problem)
+        return redirect("interchange:index")
+    try:
+        batch = services.batch_prepare(by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("interchange:index")
+    messages.success(
+        request,
+        _("%(ref)s is prepared: check it, then a colleague authorises it.") % {"ref": batch.reference},
+    )
+    return redirect(batch)
+
+
+# --- a batch --------------------------------------------------------------------------------
+
+
+def _batch(request: HttpRequest, pk: int) -> Any:
+    batch = selectors.batches_visible(user=request.user).filter(pk=pk).first()
+    if batch is None:
+        raise Http404("No such batch.")
+    return batch
+
+
+_STEPS = {
+    "authorise": (services.batch_authorise, _("Authorised: it may now be sent.")),
+    "send": (services.batch_send, _("Recorded as sent.")),
+    "withdraw": (services.batch_withdraw, _("Withdrawn: what it carried goes into the next batch.")),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batch(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    forms: dict[str, Any] = {name: NoteForm(prefix=name) for name in _STEPS}
+    if request.method == "POST":
+        name = request.POST.get("action", "")
+        if name not in _STEPS:
+            raise Http404("No such step.")
+        service, success = _STEPS[name]
+        form = NoteForm(request.POST, prefix=name)
+        outcome = form_action(
+            request,
+            name=name,
+            form=form,
+            success=str(success),
+            then=batch,
+            action=lambda: service(batch=batch, by=request.user, note=form.cleaned_data["note"]),
+        )
+        if not isinstance(outcome, dict):
+            return outcome
+        forms |= outcome
+    state = services.batch_state(batch)
+    return render(
+        request,
+        "interchange/batch.html",
+        {
+            "batch": batch,
+            "state": state,
+            "steps": batch.steps.select_related("by"),
+            "items": batch.content["items"],
+            "forms": forms,
+            "actions": _actions(request.user, batch, state),
+        },
+    )
+
+
+def _actions(user: Any, batch: Any, state: str | None) -> list[str]:
+    """The steps this user may take now; the services refuse the others anyway."""
+    if state is None:
+        return ["withdraw"] if batch.prepared_by_id == user.pk else ["authorise", "withdraw"]
+    return ["send", "withdraw"] if state == "authorised" else []
+
+
+FILES = {
+    "pdf": ("application/pdf", lambda b: bytes(b.pdf)),
+    "csv": ("text/csv; charset=utf-8", lambda b: b.csv_text.encode()),
+    "json": ("application/json", lambda b: b.json_text.encode()),
+}
+
+
+@login_required
+@require_GET
+def batch_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    batch = _batch(request, pk)
+    if fmt not in FILES:
+        raise Http404("No such file.")
+    content_type, content = FILES[fmt]
+    audit_export(
+        user=request.user, what=f"icrc-cta-batch-{fmt}", query=batch.reference, count=batch.item_count
+    )
+    return _attachment(content(batch), content_type, f"{batch.reference}.{fmt}")
+
+
+def _attachment(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def capture_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """One prisoner's capture card, printed from the record as it stands."""
+    person = selectors.card_person(user=request.user, pk=pk)
+    if person is None or not (
+        policy.can(request.user, Can.TRANSMIT_CTA) or policy.can(request.user, Can.EXPORT_CTA)
+    ):
+        raise Http404("No such prisoner.")
+    item = transmissions.card_for(user=request.user, person=person)
+    pdf = cards.render_card(item, bureau=_bureau(), reference=item["person"]["number"], prepared_on=_today())
+    audit_export(user=request.user, what="capture-card", query=str(person.pk), count=1)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="capture-card-{item["person"]["number"]}.pdf"'
+    return response
+
+
+def _bureau() -> str:
+    from django.conf import settings
+
+    return settings.TRACEBUREAU_BUREAU_NAME
+
+
+def _today() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
+
+
+# --- persons' lists -------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def persons_upload(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, Can.IMPORT_RECORDS)
+    sources = sources_visible(user=request.user)
+    form = PersonsUploadForm(request.POST or None, request.FILES or None, sources=sources)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        try:
+            if len(content) > MAX_SESSION_BYTES:
+                raise ValidationError(_("The file is larger than 5 MB; import it with the command line."))
+            read_table(upload.name, content)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error("file", message)
+        else:
+            request.session[UPLOAD] = {
+                "name": upload.name,
+                "content": base64.b64encode(content).decode(),
+                "system": form.cleaned_data["system"],
+                "source": form.cleaned_data["source"].pk,
+                "category": form.cleaned_data["category"],
+                "side": form.cleaned_data["side"],
+                "classification": form.cleaned_data["classification"],
+            }
+            return redirect("interchange:persons-review")
+    return render(request, "interchange/persons_upload.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def persons_review(request: HttpRequest) -> HttpResponse:
+    """The mapping, and what the import does with it: a dry run first, then the import."""
+    policy.require(request.user, Can.IMPORT_RECORDS)
+    staged = request.session.get(UPLOAD)
+    if not staged:
+        return redirect("interchange:persons-upload")
+    content = base64.b64decode(staged["content"])
+    headers = read_table(staged["name"], content).headers
+    form = MappingForm(request.POST or None, headers=headers, initial=guess_mapping(headers))
+    commit = request.method == "POST" and request.POST.get("action") == "commit"
+    mapping = form.mapping() if form.is_bound and form.is_valid() else guess_mapping(headers)
+    report, errors = _run_persons(request, staged, content, mapping, dry_run=not commit)
+    if report is not None and report.committed:
+        del request.session[UPLOAD]
+        messages.success(
+            request, _("Imported %(file)s: %(counts)s.") % {"file": staged["name"], "counts": _said(report)}
+        )
+        return redirect("interchange:index")
+    return render(
+        request,
+        "interchange/persons_review.html",
+        {
+            "form": form,
+            "staged": staged,
+            "report": report,
+            "errors": errors,
+            "headers": headers,
+        },
+    )
+
+
+def _run_persons(
+    request: HttpRequest, staged: dict, content: bytes, mapping: dict[str, str], *, dry_run: bool
+) -> tuple[ImportReport | None, list[str]]:
+    source = sources_visible(user=request.user).filter(pk=staged["source"]).first()
+    defaults = Defaults(staged["category"], staged["side"], staged["classification"])
+    try:
+        report = persons_import(
+            content=content,
+            file_name=staged["name"],
+            mapping=mapping,
+            system=staged["system"],
+            source=source,
+            by=request.user,
+            defaults=defaults,
+            dry_run=dry_run,
+        )
+    except ImportFailed as failed:
+        return failed.report, []
+    except ValidationError as error:
+        return None, error.messages
+    return report, []
+
+
+def _said(report: ImportReport) -> str:
+    return ", ".join(f"{n} {action}" for action, n in sorted(report.counts.items())) or _("nothing")
+
+
+# --- PFIF -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pfif(request: HttpRequest) -> HttpResponse:
+    from tracebureau.interchange import pfif as pfif_format
+
+    policy.require(request.user, Can.IMPORT_RECORDS)
+    form = PfifImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = pfif_format.pfif_import(
+                content=upload.read(),
+                file_name=upload.name,
+                by=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except ImportFailed as failed:
+            report = failed.report
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error("file", message)
+        if report is not None and report.committed:
+            messages.success(
+                request, _("Imported %(file)s: %(counts)s.") % {"file": upload.name, "counts": _said(report)}
+            )
+            return redirect("interchange:index")
+    return render(request, "interchange/pfif.html", {"form": form, "report": report})
+
+
+@login_required
+@require_GET
+def pfif_export(request: HttpRequest) -> HttpResponse:
+    from tracebureau.interchange import pfif as pfif_format
+
+    policy.require(request.user, Can.EXPORT)
+    return _attachment(pfif_format.pfif_export(user=request.user), "application/xml", "tracebureau-pfif.xml")

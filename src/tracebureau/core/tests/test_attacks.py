@@ -50,6 +50,7 @@ from tracebureau.identification.models import (
     RemainsCase,
     Repatriation,
 )
+from tracebureau.interchange.models import TransmissionBatch
 from tracebureau.lists.models import IncomingList, ListRow
 from tracebureau.lists.services import list_create
 from tracebureau.press import services as press
@@ -148,7 +149,19 @@ def cast(case_officer: User, analyst: User) -> Cast:
     _exchange(hidden)
     _inquiry(hidden)
     _press_release()
+    _transmission(scenario)
     return Cast(insider, seen, hidden, hidden_event, seen_event, release, scenario)
+
+
+def _transmission(scenario: Scenario) -> None:
+    """A batch to the ICRC's Agency carrying a negotiation-sensitive prisoner: above the
+    attacking case officer's clearance, so the batch and its files are too."""
+    from tracebureau.interchange.services import batch_prepare
+
+    prisoner = scenario.person("Секретний", "Олег", side="adversary", agency=None,
+                               classification="negotiation_sensitive")
+    scenario.event(prisoner, "captured", classification="negotiation_sensitive")
+    batch_prepare(by=scenario.by)
 
 
 def _identification(hidden: Person) -> None:
@@ -342,6 +355,11 @@ WEB_ROUTE_MODELS = {
     ),
     "families:inquiry-detail": Inquiry, "families:inquiry-another": Inquiry,
     "press:detail": Release,
+    **dict.fromkeys(
+        ("interchange:batch", "interchange:batch-pdf", "interchange:batch-csv", "interchange:batch-json"),
+        TransmissionBatch,
+    ),
+    "interchange:capture-card": Person,
 }
 
 def test_every_web_page_with_an_id_is_attacked() -> None:

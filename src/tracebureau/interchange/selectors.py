@@ -1,0 +1,33 @@
+"""Reads of the interchange, through the policy."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tracebureau.core import policy
+from tracebureau.interchange import transmissions
+from tracebureau.interchange.models import Import, TransmissionBatch
+from tracebureau.registry.models import Person
+
+
+def batches_visible(*, user: Any) -> QuerySet[TransmissionBatch]:
+    return policy.visible_to(TransmissionBatch.objects.all(), user).select_related("prepared_by")
+
+
+def imports_visible(*, user: Any) -> QuerySet[Import]:
+    return policy.visible_to(Import.objects.all(), user).select_related("by", "source")
+
+
+def pending_counts(*, user: Any) -> dict[str, int]:
+    """How many capture cards and notifications the next batch would carry, by kind."""
+    return dict(Counter(item.kind for item in transmissions.pending_items(user=user)))
+
+
+def card_person(*, user: Any, pk: int) -> Person | None:
+    """A person whose capture card the user may print: one of the adversary's people in our
+    hands that the user sees. Anyone else is a 404, as if there were no such record."""
+    persons = policy.transmitted_to_cta(policy.visible_to(Person.objects.all(), user))
+    return persons.filter(pk=pk).first()
