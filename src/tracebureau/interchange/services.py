@@ -157,6 +157,7 @@ def _frozen(
         reference=content["reference"],
         previous=previous,
         content=content,
+        classification=classification,
         item_count=len(content["items"]),
         json_text=json_text,
         csv_text=csv_text,

@@ -132,10 +132,11 @@ def test_a_changed_identity_is_sent_as_a_correction(world, officer, colleague):
 
 def test_what_is_detrimental_to_disclose_is_still_sent_to_the_agency(world, officer):
     prisoner = held(world, detrimental_to_disclose=True)
-    world.event(prisoner, "captured", detrimental_to_disclose=True)
+    world.event(prisoner, "captured", detrimental_to_disclose=True, classification="negotiation_sensitive")
 
     batch = services.batch_prepare(by=officer)
 
+    assert batch.classification == "negotiation_sensitive"
     assert kinds(batch) == [("capture_card", "captured")]
 
 
@@ -163,6 +164,7 @@ def test_the_files_say_the_same_thing(world, officer):
         ("capture_card", "Иванов", "Olenivka colony")
     ]
     assert bytes(batch.pdf).startswith(b"%PDF")
+    assert batch.classification == "restricted"  # as classified as what it carries
     assert services.sha256(bytes(batch.pdf)) == batch.pdf_sha256
 
 
