@@ -4,10 +4,13 @@ only what may be public, and comes back as the same persons."""
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
 from lxml import etree
 
 from tracebureau.audit.models import AuditEntry
@@ -382,3 +385,38 @@ def test_export_then_import_gives_the_same_persons_and_notes(scenario: Any, sett
         assert {k: v for k, v in again[record_id].items() if k not in ignored} == {
             k: v for k, v in fields.items() if k not in ignored
         }, record_id
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def test_the_command_imports_a_file_and_prints_the_counts(case_officer: User, tmp_path: Path) -> None:
+    path = tmp_path / "finder.xml"
+    path.write_bytes(pfif(PERSON, NOTE))
+    out = StringIO()
+
+    call_command("pfif", "import", str(path), "--as", case_officer.username, "--dry-run", stdout=out)
+    assert "finder.xml: create 3 (dry run, nothing committed)." in out.getvalue()
+    assert Person.objects.count() == 0
+
+    call_command("pfif", "import", str(path), "--as", case_officer.username, stdout=out)
+    assert Person.objects.count() == 1
+
+
+def test_the_command_prints_each_problem_and_fails(case_officer: User, tmp_path: Path, capsys: Any) -> None:
+    path = tmp_path / "finder.xml"
+    path.write_bytes(pfif(PERSON.replace("<pfif:sex>male", "<pfif:sex>man")))
+
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("pfif", "import", str(path), "--as", case_officer.username)
+
+    line = lines_of(path.read_bytes(), "<pfif:sex>")[0]
+    assert f"finder.xml, line {line}, pfif:sex: " in capsys.readouterr().err
+    assert Person.objects.count() == 0
+
+
+def test_the_command_exports_to_a_file(scenario: Any, tmp_path: Path) -> None:
+    scenario.person()
+    path = tmp_path / "out.xml"
+    call_command("pfif", "export", "--as", scenario.by.username, "-o", str(path), stdout=StringIO())
+    assert len(records(valid(path.read_bytes()))) == 1
