@@ -693,8 +693,13 @@ def leave_in_pfif(persons: QuerySet) -> QuerySet:
 
 
 def notes_leave_in_pfif(events: QuerySet) -> QuerySet:
-    """The events a PFIF export may carry as notes: what a family may be told."""
-    return told_to_families(events)
+    """The events a PFIF export may carry as notes: what a family may be told, and never a
+    death or what leads to one: a family is told of a death in person, before any person finder
+    could tell them."""
+    from tracebureau.timeline.status import DEATH_SITUATIONS, EVENT_SITUATION
+
+    deaths = [kind for kind, situation in EVENT_SITUATION.items() if situation in DEATH_SITUATIONS]
+    return told_to_families(events).exclude(kind__in=deaths)
 
 
 def events_counted_in_public(events: QuerySet) -> QuerySet:

@@ -47,7 +47,7 @@ from tracebureau.registry.selectors import persons_visible
 from tracebureau.timeline import services as timeline
 from tracebureau.timeline.choices import Credibility, EventKind, Precision, Reliability, SourceKind
 from tracebureau.timeline.models import Event, Place, Source
-from tracebureau.timeline.selectors import events_visible
+from tracebureau.timeline.selectors import events_visible, record_owners
 from tracebureau.timeline.status import SIGN_OF_LIFE_KINDS, derive_status, is_weak
 
 NS = "http://zesty.ca/pfif/1.4"
@@ -148,7 +148,7 @@ _OWN_PERSON = re.compile(r"^person\.(\d+)$")
 
 def pfif_domain() -> str:
     """The domain of this repository's record ids (TRACEBUREAU_PFIF_DOMAIN)."""
-    return getattr(settings, "TRACEBUREAU_PFIF_DOMAIN", "tracebureau.invalid")
+    return settings.TRACEBUREAU_PFIF_DOMAIN
 
 
 @functools.cache
@@ -845,16 +845,9 @@ def _person_elements(user: Any, persons: list[Person]) -> Iterator[Any]:
 
 
 def _record_owners(roots: list[int]) -> dict[int, int]:
-    """Each record id -> the exported record it belongs to (itself, or the one it is merged into)."""
-    owners = {pk: pk for pk in roots}
-    frontier = set(roots)
-    while frontier:
-        rows = Person.objects.filter(merged_into__in=frontier).values_list("pk", "merged_into")
-        frontier = set()
-        for pk, parent in rows:
-            owners[pk] = owners[parent]  # type: ignore[index]  # filtered on it
-            frontier.add(pk)
-    return owners
+    """Each record id -> the exported record it belongs to (itself, or the one it is merged into;
+    only unmerged records are exported, so there is one)."""
+    return {pk: min(owners) for pk, owners in record_owners(roots).items()}
 
 
 def _record_ids(pks: list[int], *, event: bool) -> dict[int, str]:

@@ -95,7 +95,7 @@ def statuses_for(*, user: Any, persons: list[Person]) -> dict[int, DerivedStatus
 
 def _events_for(user: Any, persons: list[Person]) -> dict[int, list[Event]]:
     """Each listed person's visible events, those of the records merged into it included."""
-    owners = _record_owners([p.pk for p in persons])
+    owners = record_owners([p.pk for p in persons])
     grouped: dict[int, list[Event]] = {p.pk: [] for p in persons}
     for event in events_visible(user=user).filter(person__in=owners):
         for root in owners[event.person_id]:
@@ -103,7 +103,7 @@ def _events_for(user: Any, persons: list[Person]) -> dict[int, list[Event]]:
     return grouped
 
 
-def _record_owners(roots: list[int]) -> dict[int, set[int]]:
+def record_owners(roots: list[int]) -> dict[int, set[int]]:
     """Each record id -> the listed records whose timeline includes it: itself, and every
     listed record it is merged into (a page may list both a kept and an absorbed record)."""
     owners: dict[int, set[int]] = {pk: {pk} for pk in roots}
