@@ -99,11 +99,12 @@ GRANTS: dict[str, Grant] = {
     ),
     # Reconciling lists is the analyst's daily work, and accepting a list row records an event
     # on the person's timeline: analysts, who may already change identities, record events too.
+    # Analysts also check and authorise what a case officer prepares for the ICRC's Agency.
 
     Role.ANALYST: _grant(
         *_READER, Can.EDIT_PERSONS, Can.RECORD_EVENTS, Can.EXPORT, Can.RELEASE_STATISTICS,
         Can.SEE_RELEASED_STATISTICS, Can.BREAK_GLASS, Can.RECONCILE_LISTS, Can.SEE_EXCHANGES,
-        Can.REVIEW_RELEASES, Can.IMPORT_RECORDS,
+        Can.REVIEW_RELEASES, Can.IMPORT_RECORDS, Can.TRANSMIT_CTA,
     ),
     Role.EXCHANGE_COORDINATOR: _grant(
         *_READER, Can.RECORD_EVENTS, Can.EXPORT, Can.SEE_EXCHANGES, Can.MANAGE_EXCHANGES

@@ -26,6 +26,7 @@ from tracebureau.registry.models import Person
 from tracebureau.scenario import exchanges as demo_exchanges
 from tracebureau.scenario import families as demo_families
 from tracebureau.scenario import press as demo_press
+from tracebureau.scenario import transmissions as demo_transmissions
 from tracebureau.scenario.cast import PersonSpec, build_cast
 from tracebureau.scenario.dna import identify_kyiv
 from tracebureau.scenario.names import Spelling, russian_latin_spelling, russian_spelling
@@ -418,7 +419,10 @@ def corrections(story: Story) -> None:
               "1 mistaken report retracted, 1 duplicate record merged")
 
 
-STAGES = (siege, evacuation, captivity, exchanges, remains, corrections, demo_families.families)
+STAGES = (
+    siege, evacuation, captivity, exchanges, remains, corrections, demo_families.families,
+    demo_transmissions.transmit,
+)
 
 
 @transaction.atomic

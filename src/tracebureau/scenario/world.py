@@ -70,6 +70,15 @@ PLACES: dict[str, dict[str, Any]] = {
         name="Military hospital, Kyiv", name_uk="Військовий госпіталь, Київ", kind="hospital",
         control="government", region="Kyiv",
     ),
+    "pow_camp": dict(
+        name="Camp for prisoners of war, Lviv region", name_uk="Табір для військовополонених, Львівщина",
+        kind="detention_facility", control="government", region="Lviv",
+    ),
+    "pow_cemetery": dict(
+        name="Cemetery for the adversary's dead, Kharkiv region",
+        name_uk="Кладовище для загиблих військових противника, Харківщина", kind="cemetery",
+        control="government", region="Kharkiv",
+    ),
     "memorial": dict(
         name="Memorial cemetery, Kyiv", name_uk="Меморіальне кладовище, Київ",
         other_names=["Memorial to the fallen heroes of Azovstal"], kind="cemetery",
