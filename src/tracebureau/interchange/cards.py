@@ -210,7 +210,7 @@ def _grid() -> TableStyle:
 
 # --- a batch --------------------------------------------------------------------------------
 
-KIND_TITLES = {
+KIND_TITLES: dict[str, tuple[str, str]] = {
     ItemKind.CAPTURE_CARD: ("Capture cards", "Картки про взяття в полон"),
     ItemKind.CHANGE: (
         "Notifications of change of situation (GC III art. 122)",

@@ -61,7 +61,7 @@ class PersonsUploadForm(forms.Form):
 
     def __init__(self, *args: Any, sources: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = sources
+        self.fields["source"].queryset = sources  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
 class MappingForm(forms.Form):

@@ -251,7 +251,7 @@ class _Job:
             choices = {"category": Category, "side": Side}[field]
             if text not in choices.values:
                 raise ValueError(_("write one of: %(values)s") % {"values": ", ".join(choices.values)})
-        limit = Person._meta.get_field(field).max_length if field != "record_id" else 500
+        limit = 500 if field == "record_id" else getattr(Person._meta.get_field(field), "max_length", None)
         if limit and len(text) > limit:
             raise ValueError(_("longer than %(max)s characters") % {"max": limit})
         return {field: text}

@@ -4,6 +4,7 @@ from other registries, and PFIF in and out."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -54,7 +55,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "interchange/index.html", context)
 
 
-def _pending_rows(counts: dict[str, int]) -> list[tuple[str, int]]:
+def _pending_rows(counts: dict[str, int]) -> list[tuple[Any, int]]:
     return [(label, counts.get(kind, 0)) for kind, label in ItemKind.choices]
 
 
@@ -98,7 +99,7 @@ def _batch(request: HttpRequest, pk: int) -> Any:
     return batch
 
 
-_STEPS = {
+_STEPS: dict[str, tuple[Callable[..., Any], Any]] = {
     "authorise": (services.batch_authorise, _("Authorised: it may now be sent.")),
     "send": (services.batch_send, _("Recorded as sent.")),
     "withdraw": (services.batch_withdraw, _("Withdrawn: what it carried goes into the next batch.")),

@@ -70,8 +70,8 @@ def _read_csv(content: bytes) -> Table:
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text), strict=True)
     lines: list[list[str]] = []
     try:
-        for line in reader:
-            lines.append([cell.strip() for cell in line])
+        for cells in reader:
+            lines.append([cell.strip() for cell in cells])
     except csv.Error as exc:
         # strict: a quote left open at the end is a file cut short, not one long last cell.
         raise ValidationError(
