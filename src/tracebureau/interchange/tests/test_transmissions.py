@@ -168,17 +168,21 @@ def test_the_files_say_the_same_thing(world, officer):
     assert services.sha256(bytes(batch.pdf)) == batch.pdf_sha256
 
 
-def test_two_people_stand_behind_each_batch(world, officer, colleague, analyst):
+def test_two_people_stand_behind_each_batch(world, officer, colleague, django_user_model):
+    coordinator = django_user_model.objects.create_user(
+        "coordinator", password=None, roles=["exchange_coordinator"], clearance="negotiation_sensitive"
+    )
     held_person = held(world)
     world.event(held_person, "captured")
     batch = services.batch_prepare(by=officer)
 
     with pytest.raises(ValidationError, match="Someone other"):
         services.batch_authorise(batch=batch, by=officer)
+    assert services.batch_state(batch) is None
     with pytest.raises(ValidationError, match="cannot take this step"):
         services.batch_send(batch=batch, by=officer, note="e-mail")
     with pytest.raises(PermissionDenied):
-        services.batch_authorise(batch=batch, by=analyst)
+        services.batch_authorise(batch=batch, by=coordinator)
     with pytest.raises(ValidationError, match="not yet sent"):
         services.batch_prepare(by=officer)
     sent(batch, officer, colleague)
