@@ -52,6 +52,8 @@ from tracebureau.timeline.status import SIGN_OF_LIFE_KINDS, derive_status, is_we
 
 NS = "http://zesty.ca/pfif/1.4"
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "pfif-1.4.xsd"
+# A file is parsed whole, in one transaction: larger ones are split by the sender.
+MAX_BYTES = 50 * 2**20
 
 PERSON_FIELDS = (
     "person_record_id",
@@ -422,6 +424,8 @@ def pfif_import(
     # Importing registers persons and records events: the importer must be allowed both.
     policy.require(by, Can.EDIT_PERSONS)
     policy.require(by, Can.RECORD_EVENTS)
+    if len(content) > MAX_BYTES:
+        raise ValidationError(_("The file is larger than %(mb)s MB; split it.") % {"mb": MAX_BYTES // 2**20})
     report = ImportReport(file_name=file_name, sha256=sha256_of(content), dry_run=dry_run)
     importer = _Importer(by=by, source=source, credibility=credibility, report=report)
     return run_import(report, lambda _report: importer.run(content))
