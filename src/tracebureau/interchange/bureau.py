@@ -45,7 +45,7 @@ from django.core.management.color import no_style
 from django.core.serializers import jsonl
 from django.core.serializers import python as python_serializer
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Model
 from django.utils import timezone
@@ -302,14 +302,16 @@ def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
             for number, line in enumerate(unpacked, start=1):
                 yield number, line
     except EOFError:
-        raise BureauFileError(
-            _("after line %(line)d") % {"line": number}, _("the file ends early: it is truncated")
-        ) from None
+        raise BureauFileError(_after(number), _("the file ends early: it is truncated")) from None
     except (OSError, zlib.error) as exc:
         raise BureauFileError(
-            _("after line %(line)d") % {"line": number},
+            _after(number),
             _("not a readable gzip file (%(error)s)") % {"error": exc},
         ) from None
+
+
+def _after(number: int) -> str:
+    return _("after line %(line)d") % {"line": number} if number else _("the start of the file")
 
 
 def _parse(number: int, raw: bytes) -> dict[str, Any]:
@@ -320,8 +322,11 @@ def _parse(number: int, raw: bytes) -> dict[str, Any]:
         raise BureauFileError(where, _("not UTF-8 (byte %(at)d)") % {"at": exc.start + 1}) from None
     try:
         value = json.loads(text)
-    except ValueError as exc:
-        raise BureauFileError(where, _("not JSON (%(error)s)") % {"error": exc}) from None
+    except json.JSONDecodeError as exc:
+        # The position within the line: json's own "line 1" would read as the file's.
+        raise BureauFileError(
+            where, _("not JSON (%(error)s at character %(at)d)") % {"error": exc.msg, "at": exc.pos + 1}
+        ) from None
     if not isinstance(value, dict):
         raise BureauFileError(where, _("not a JSON object"))
     return value
@@ -458,6 +463,9 @@ class _Cursor:
 def _describe(error: Exception, line: _Line | None) -> str:
     """The reason, with the field it concerns where the deserialiser says which value failed."""
     message = str(error).strip() or type(error).__name__
+    if isinstance(error, IntegrityError):
+        # A repeated id is the usual cause: the database names the key, we name the line.
+        return _("refused by the database (%(error)s)") % {"error": message}
     fields = (line.record.get("fields") or {}) if line else {}
     named = [name for name, value in fields.items() if value is not None and f"'{value}'" in message]
     if named:
