@@ -223,6 +223,15 @@ def _bad_value(export: Export) -> tuple[bytes, str]:
     return _sealed(export, lines), f"line {at + 2} (timeline.event, id {record['pk']}): field occurred_on"
 
 
+def _dangling_reference(export: Export) -> tuple[bytes, str]:
+    lines = list(export.lines)
+    at = _first(export, "timeline.event")
+    record = json.loads(lines[at])
+    record["fields"]["person"] = 999_999
+    lines[at] = json.dumps(record).encode() + b"\n"
+    return _sealed(export, lines), "the records: a reference points at nothing"
+
+
 def _altered(export: Export) -> tuple[bytes, str]:
     lines = list(export.lines)
     lines[0] = lines[0].replace(b'"username":"', b'"username":"x')
@@ -255,6 +264,7 @@ BAD_FILES: list[Callable[[Export], tuple[bytes, str]]] = [
     _not_utf8,
     _repeated_id,
     _bad_value,
+    _dangling_reference,
     _altered,
     _miscounted,
     _other_schema,
