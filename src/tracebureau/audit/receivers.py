@@ -66,6 +66,10 @@ def note_changed_fields(
 def record_write(
     sender: type[Model], instance: Model, created: bool, update_fields: Any = None, **kwargs: Any
 ) -> None:
+    if kwargs.get("raw"):
+        # A row copied as it was stored elsewhere (loaddata, `tracebureau import-bureau`): its
+        # writing is in the trail it came with, and an entry here would fork that chain.
+        return
     if not created and update_fields is not None and set(update_fields) == {"last_login"}:
         return  # Django's own bookkeeping of a sign-in, recorded as the sign-in itself
     user = context.current().current_user() or author(instance, created)
