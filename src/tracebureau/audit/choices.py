@@ -7,6 +7,7 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", _("changed")
     VIEW = "view", _("viewed")
     EXPORT = "export", _("exported")
+    IMPORT = "import", _("imported")
     SIGN_IN = "sign_in", _("signed in")
     SIGN_IN_FAILED = "sign_in_failed", _("sign-in failed")
     SIGN_OUT = "sign_out", _("signed out")

@@ -271,7 +271,7 @@ def _finish_import(header: dict[str, Any]) -> BureauSummary:
     _reset_sequences()
     summary = BureauSummary(counts=dict(header["counts"]), sha256=header["sha256"])
     audit_record(
-        action=AuditAction.CREATE,
+        action=AuditAction.IMPORT,
         detail={
             "what": "bureau import",
             "rows": summary.total,

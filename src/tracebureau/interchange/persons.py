@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from tracebureau.audit.services import audit_bulk_created
 from tracebureau.core import policy
 from tracebureau.core.policy import Can
 from tracebureau.interchange.choices import ImportFormat
@@ -173,7 +174,7 @@ class _Job:
             by=self.by,
             summary=report.counts,
         )
-        ExternalRecord.objects.bulk_create(
+        records = ExternalRecord.objects.bulk_create(
             ExternalRecord(
                 system=self.system[:200],
                 record_id=record_id[:500],
@@ -183,6 +184,7 @@ class _Job:
             )
             for record_id, digest, person_id in self.externals
         )
+        audit_bulk_created(records, user=self.by)
         report.import_id = batch.pk
 
     def _row(self, report: ImportReport, number: int, values: dict[str, str]) -> None:

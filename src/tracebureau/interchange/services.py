@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracebureau.audit.choices import AuditAction
-from tracebureau.audit.services import audit_record
+from tracebureau.audit.services import audit_bulk_created, audit_record
 from tracebureau.core import policy
 from tracebureau.core.choices import CLASSIFICATION_ORDER
 from tracebureau.core.exports import csv_lines
@@ -96,9 +96,10 @@ def batch_prepare(*, by: Any) -> TransmissionBatch:
     batch = _frozen(
         content, previous=previous, by=by, prepared_at=prepared_at, classification=_highest(items)
     )
-    TransmissionItem.objects.bulk_create(
+    rows = TransmissionItem.objects.bulk_create(
         TransmissionItem(batch=batch, kind=i.kind, person=i.person, event=i.event) for i in items
     )
+    audit_bulk_created(rows, user=by)
     audit_record(
         action=AuditAction.EXPORT,
         user=by,
