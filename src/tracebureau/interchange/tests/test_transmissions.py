@@ -215,16 +215,14 @@ def test_the_log_is_chained_and_sealed_and_a_forgery_is_found(world, officer, co
     from django.db import connection
 
     first = TransmissionBatch.objects.order_by("id").first()
+    table = "interchange_transmissionbatch"
     with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER IF EXISTS interchange_transmissionbatch_no_update")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP TRIGGER {table}_append_only ON {table}")
+        else:
+            cursor.execute(f"DROP TRIGGER {table}_no_update")
         cursor.execute(
-            "DROP TRIGGER IF EXISTS interchange_transmissionbatch_append_only "
-            "ON interchange_transmissionbatch"
-            if connection.vendor == "postgresql"
-            else "SELECT 1"
-        )
-        cursor.execute(
-            "UPDATE interchange_transmissionbatch SET csv_text = %s WHERE id = %s",
+            f"UPDATE {table} SET csv_text = %s WHERE id = %s",
             [first.csv_text.replace("Иванов", "Ivanov"), first.pk],
         )
     problems = services.log_verify().problems
