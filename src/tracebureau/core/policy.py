@@ -689,8 +689,11 @@ def leave_in_pfif(persons: QuerySet) -> QuerySet:
     """The persons a PFIF export may carry, of those the exporting user sees. A PFIF file goes
     to person finders that families and the public read: it carries what may be public (see
     counted_in_public), never a negotiation-sensitive or detrimental record, and never the
-    fields in FAMILY_MASKS."""
-    return counted_in_public(persons)
+    fields in FAMILY_MASKS. Only our own people: the adversary's prisoners are reported to the
+    ICRC's Agency, not to the public (GC III art. 13 protects them from public curiosity)."""
+    from tracebureau.registry.choices import Side
+
+    return counted_in_public(persons).filter(side=Side.OWN)
 
 
 def notes_leave_in_pfif(events: QuerySet) -> QuerySet:

@@ -303,6 +303,9 @@ def test_the_export_withholds_what_may_not_be_public(scenario: Any, analyst: Use
     )
     detrimental = scenario.person("Шевченко", "Олена", detrimental_to_disclose=True)
     sensitive = sensitive_person(analyst)
+    # The adversary's prisoners go to the ICRC's Agency, never to a public person finder.
+    prisoner = scenario.person("Иванов", "Иван", side="adversary", agency=None)
+    scenario.event(prisoner, "captured", "2022-05-17")
     scenario.event(shown, "captured", "2022-05-17", place=scenario.olenivka, note="held with the 36th")
     scenario.event(shown, "proof_of_life", "2022-06-01", detrimental_to_disclose=True, note="secret video")
     scenario.event(shown, "transferred", "2022-07-01", classification="confidential", note="moved")
@@ -316,7 +319,7 @@ def test_the_export_withholds_what_may_not_be_public(scenario: Any, analyst: Use
     found = records(content)
     person_ids = {k for k, v in found.items() if "note_record_id" not in v}
     assert person_ids == {f"nib.example/person.{shown.pk}"}
-    assert detrimental.pk and sensitive.pk
+    assert detrimental.pk and sensitive.pk and prisoner.pk
     notes = [v for v in found.values() if "note_record_id" in v]
     assert [(n["status"], n["text"]) for n in notes] == [
         ("believed_alive", "Reported alive on 2022-05-17."),
