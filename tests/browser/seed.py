@@ -185,3 +185,46 @@ for n in range(14):
             person=counted, kind="released", occurred_on=dt.date(2022, 9, 21), precision="day",
             source=icrc, credibility=1, by=by,
         )
+
+# Interchange: a case officer who prepares a transmission and an analyst who authorises it (their
+# own accounts, so that their codes never collide with another test's sign-in), a place we
+# control, and three of the adversary's soldiers in our hands, one of whom died in custody and
+# was buried. The interchange test prepares, authorises and sends their batch.
+for name, role in (("cta.officer", "case_officer"), ("cta.analyst", "analyst")):
+    member = User.objects.create_user(
+        name, password="a-long-browser-password-1", roles=[role], clearance="confidential"
+    )
+    TOTPDevice.objects.create(
+        user=member, name="browser", confirmed=True, key="3132333435363738393031323334353637383930"
+    )
+collection_point = timeline.place_create(
+    by=by, name="Kharkiv collection point", name_uk="Харківський пункт збору", kind="detention_facility",
+    control="government",
+)
+cemetery = timeline.place_create(
+    by=by, name="Kharkiv city cemetery No. 18", kind="cemetery", control="government"
+)
+for family, given, patronymic, rank, number, died in (
+    ("Кузнецов", "Игорь", "Павлович", "Private", "RU-100201", False),
+    ("Морозов", "Денис", "Олегович", "Junior sergeant", "RU-100202", False),
+    ("Павлов", "Егор", "Сергеевич", "Corporal", "RU-100203", True),
+):
+    prisoner = registry.person_create(
+        by=by, family_name=family, given_names=given, patronymic=patronymic, category="prisoner_of_war",
+        side="adversary", agency=None, power_served="Russian Federation", nationality="Russian",
+        rank=rank, service_number=number, sex="male", birth_year=1996,
+    )
+    timeline.event_record(
+        person=prisoner, kind="captured", occurred_on=dt.date(2022, 9, 12), precision="day", source=intel,
+        credibility=2, by=by, place=collection_point,
+    )
+    if died:
+        timeline.event_record(
+            person=prisoner, kind="died_in_custody", occurred_on=dt.date(2022, 9, 30), precision="day",
+            source=intel, credibility=1, by=by, place=collection_point, note="Died of his wounds",
+        )
+        timeline.event_record(
+            person=prisoner, kind="buried", occurred_on=dt.date(2022, 10, 4), precision="day",
+            source=intel, credibility=1, by=by, place=cemetery,
+            note="Plot 12, row 3, grave 7; numbered marker",
+        )
