@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class Action:
@@ -24,6 +25,14 @@ class Action:
     MATCH = "match"  # a person matched, nothing new in the file for them
     UNCHANGED = "unchanged"  # the very record was imported before: nothing to do
     CONFLICT = "conflict"  # matched, but the file disagrees with the registry: kept, for review
+
+    LABELS = {
+        CREATE: gettext_lazy("new"),
+        UPDATE: gettext_lazy("completed"),
+        MATCH: gettext_lazy("matched"),
+        UNCHANGED: gettext_lazy("imported before"),
+        CONFLICT: gettext_lazy("disagrees: for review"),
+    }
 
 
 @dataclass
@@ -35,6 +44,10 @@ class Outcome:
     # {field: [registry value, file value]}: filled for an update, disagreements for a conflict.
     changes: dict[str, list[str]] = field(default_factory=dict)
     detail: str = ""
+
+    @property
+    def action_label(self) -> str:
+        return str(Action.LABELS.get(self.action, self.action))
 
 
 @dataclass
@@ -60,6 +73,12 @@ class ImportReport:
     @property
     def counts(self) -> dict[str, int]:
         return dict(Counter(o.action for o in self.outcomes))
+
+    @property
+    def counted(self) -> list[tuple[str, str, int]]:
+        """(action, its label, how many), in the order of Action.LABELS."""
+        counts = self.counts
+        return [(a, str(label), counts[a]) for a, label in Action.LABELS.items() if a in counts]
 
     @property
     def committed(self) -> bool:

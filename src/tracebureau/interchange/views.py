@@ -25,6 +25,7 @@ from tracebureau.interchange.forms import MappingForm, NoteForm, PersonsUploadFo
 from tracebureau.interchange.persons import Defaults, guess_mapping, persons_import
 from tracebureau.interchange.reports import ImportFailed, ImportReport
 from tracebureau.lists.tables import read_table
+from tracebureau.timeline.choices import EventKind
 from tracebureau.timeline.selectors import sources_visible
 
 UPLOAD = "interchange.persons_upload"
@@ -47,7 +48,8 @@ def index(request: HttpRequest) -> HttpResponse:
         return _index_action(request, transmit)
     context: dict[str, Any] = {"transmit": transmit, "import_records": policy.can(user, Can.IMPORT_RECORDS)}
     if transmit:
-        context["pending"] = _pending_rows(selectors.pending_counts(user=user))
+        counts = selectors.pending_counts(user=user)
+        context["pending"], context["pending_total"] = _pending_rows(counts), sum(counts.values())
         context["batches"] = [(b, services.batch_state(b)) for b in selectors.batches_visible(user=user)[:50]]
     if context["import_records"]:
         context["imports"] = selectors.imports_visible(user=user)[:50]
@@ -136,11 +138,25 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "state": state,
             "steps": batch.steps.select_related("by"),
-            "items": batch.content["items"],
+            "items": _item_rows(batch.content["items"]),
             "forms": forms,
             "actions": _actions(request.user, batch, state),
         },
     )
+
+
+def _item_rows(items: list[dict]) -> list[tuple[dict, str, str]]:
+    """Each item with its kind and its event named in the reader's language."""
+    kinds = dict(ItemKind.choices)
+    events = dict(EventKind.choices)
+    return [
+        (
+            item,
+            str(kinds.get(item["kind"], item["kind"])),
+            str(events.get((item["event"] or {}).get("kind", ""), "")),
+        )
+        for item in items
+    ]
 
 
 def _actions(user: Any, batch: Any, state: str | None) -> list[str]:

@@ -54,6 +54,7 @@ def test_a_batch_is_prepared_authorised_and_sent_from_the_pages(world, officer, 
 
 
 def test_nothing_to_send_is_said_not_prepared(world, officer):  # noqa: F811
+    assert "Nothing waits to be sent." in client_of(officer).get("/interchange/").content.decode()
     answer = client_of(officer).post("/interchange/", {"action": "prepare"}, follow=True)
     assert "Nothing to transmit" in answer.content.decode()
     assert not TransmissionBatch.objects.exists()
