@@ -33,6 +33,8 @@ class Import(AppendOnlyModel):
     )
     # {"created": n, "updated": n, "matched": n, "unchanged": n, "events": n}
     summary = models.JSONField(_("summary"), default=dict)
+    # Every record's outcome, as the report showed it: conflicts stay here for a case officer.
+    outcomes = models.JSONField(_("outcomes"), default=list)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 

@@ -21,16 +21,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tracebureau.audit.services import audit_bulk_created
 from tracebureau.core import policy
-from tracebureau.core.policy import Can
+from tracebureau.core.choices import Classification
+from tracebureau.core.policy import CHANGE, Can
 from tracebureau.interchange.choices import ImportFormat
 from tracebureau.interchange.models import ExternalRecord, Import
-from tracebureau.interchange.reports import Action, ImportReport, Outcome, run_import, sha256_of
-from tracebureau.lists.services import normalise_birth_date, normalise_sex
+from tracebureau.interchange.reports import UNREACHABLE, Action, ImportReport, Outcome, run_import, sha256_of
+from tracebureau.lists.services import birth_parts, normalise_birth_date, normalise_sex
 from tracebureau.lists.tables import Table, read_table
 from tracebureau.registry import services as registry
 from tracebureau.registry.choices import Category, Side
@@ -93,7 +94,7 @@ class Defaults:
 
     category: str = Category.MISSING
     side: str = Side.OWN
-    classification: str = "restricted"
+    classification: str = Classification.RESTRICTED
 
 
 def guess_mapping(headers: list[str]) -> dict[str, str]:
@@ -159,6 +160,17 @@ class _Job:
         self.externals: list[tuple[str, str, int]] = []
 
     def run(self, report: ImportReport) -> None:
+        earlier = Import.objects.filter(format=ImportFormat.PERSONS, sha256=report.sha256).first()
+        if earlier is not None:
+            # Rows without an id, service number or full date of birth would be registered twice.
+            report.problem(
+                _("The file"),
+                "",
+                _("This very file was imported on %(at)s by %(by)s.")
+                % {"at": earlier.at.date().isoformat(), "by": earlier.by},
+            )
+            return
+        report.unread_columns = _unread(self.table, self.mapping)
         for offset, cells in enumerate(self.table.rows):
             number = offset + 2  # as a spreadsheet numbers it: the header is row 1
             self._row(report, number, dict(zip(self.table.headers, cells, strict=True)))
@@ -173,6 +185,7 @@ class _Job:
             source=self.source,
             by=self.by,
             summary=report.counts,
+            outcomes=report.stored_outcomes(),
         )
         records = ExternalRecord.objects.bulk_create(
             ExternalRecord(
@@ -241,7 +254,7 @@ class _Job:
         if field == "full_name":
             return dict(zip(NAME_FIELDS, _split_full_name(text), strict=False))
         if field == "birth_date":
-            return _birth_parts(normalise_birth_date(text))
+            return birth_parts(normalise_birth_date(text))
         if field == "sex":
             return {"sex": normalise_sex(text)}
         if field == "agency":
@@ -267,7 +280,7 @@ class _Job:
             return Outcome(location, Action.UNCHANGED, label, known[0].pk, detail=_("imported before"))
         person, how = (known[0], _("same id")) if known else self._match(fields)
         if person is None:
-            return self._create(location, label, fields, how)
+            return self._create(location, label, fields)
         return self._merge_into(location, label, person, fields, how)
 
     def _known(self, record_id: str) -> tuple[Person, str] | None:
@@ -281,13 +294,19 @@ class _Job:
         )
         if record is None:
             return None
-        person = record.person
-        while person.merged_into_id:  # a record since merged: the one it lives on in
-            person = Person.objects.get(pk=person.merged_into_id)
+        person = record.person.kept_record
+        if not self._candidates().filter(pk=person.pk).exists():
+            raise ValidationError({"record_id": str(UNREACHABLE)})
         return person, record.sha256
 
+    def _candidates(self) -> QuerySet[Person]:
+        """The records a row may be matched to: those the importer may change. A row is never
+        matched to, nor refused for, a record they cannot see: that would tell them it exists.
+        (A hidden twin is then registered again, for someone cleared to merge.)"""
+        return policy.visible_to(Person.objects.filter(merged_into__isnull=True), self.by, CHANGE)
+
     def _match(self, fields: dict[str, Any]) -> tuple[Person | None, str]:
-        persons = Person.objects.filter(merged_into__isnull=True)
+        persons = self._candidates()
         if fields.get("service_number"):
             found = list(persons.filter(service_number__iexact=fields["service_number"])[:2])
             if len(found) == 2:
@@ -310,7 +329,7 @@ class _Job:
                 return found[0], _("name and date of birth")
         return None, ""
 
-    def _create(self, location: str, label: str, fields: dict[str, Any], how: str) -> Outcome:
+    def _create(self, location: str, label: str, fields: dict[str, Any]) -> Outcome:
         fields = {
             "category": self.defaults.category,
             "side": self.defaults.side,
@@ -323,11 +342,6 @@ class _Job:
     def _merge_into(
         self, location: str, label: str, person: Person, fields: dict[str, Any], how: str
     ) -> Outcome:
-        if not policy.visible_to(Person.objects.filter(pk=person.pk), self.by).exists():
-            # Matching a record the importer cannot see would confirm it exists: refuse the row.
-            raise ValidationError(
-                {"": _("matches a record above your clearance; ask someone cleared for it.")}
-            )
         fills = {k: v for k, v in fields.items() if k not in NAME_FIELDS and _blank(getattr(person, k))}
         clashes = {
             k: [_shown(getattr(person, k)), _shown(v)]
@@ -349,6 +363,16 @@ class _Job:
             registry.name_variant_add(person=person, by=self.by, source=self.source, **names)
 
 
+def _unread(table: Table, mapping: dict[str, str]) -> list[str]:
+    """Columns holding values that no field was mapped to."""
+    chosen = set(mapping.values())
+    return [
+        header
+        for n, header in enumerate(table.headers)
+        if header not in chosen and any(row[n] for row in table.rows)
+    ]
+
+
 def _blank(value: Any) -> bool:
     return value in (None, "", "unknown")
 
@@ -361,11 +385,6 @@ def _split_full_name(text: str) -> list[str]:
     """Прізвище Ім'я По батькові, as Ukrainian and Russian lists write a full name."""
     parts = text.split()
     return [parts[0], parts[1] if len(parts) > 1 else "", " ".join(parts[2:])]
-
-
-def _birth_parts(text: str) -> dict[str, int]:
-    parts = [int(p) for p in text.split("-")] if text else []
-    return dict(zip(("birth_year", "birth_month", "birth_day"), parts, strict=False))
 
 
 def _messages(exc: ValidationError) -> dict[str, list[str]]:

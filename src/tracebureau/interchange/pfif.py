@@ -36,10 +36,11 @@ from lxml import etree
 
 from tracebureau.audit.services import audit_export
 from tracebureau.core import policy
-from tracebureau.core.policy import Can
+from tracebureau.core.policy import CHANGE, RECORD_EVENT, Can
 from tracebureau.interchange.choices import ImportFormat
 from tracebureau.interchange.models import ExternalRecord, Import
-from tracebureau.interchange.reports import Action, ImportReport, Outcome, run_import, sha256_of
+from tracebureau.interchange.reports import UNREACHABLE, Action, ImportReport, Outcome, run_import, sha256_of
+from tracebureau.lists.services import birth_parts
 from tracebureau.registry import services as registry
 from tracebureau.registry.choices import Category, Side
 from tracebureau.registry.models import NameVariant, Person
@@ -146,6 +147,7 @@ _ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A
 _DOCTYPE = re.compile(r"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 _SCHEMA_ELEMENT = re.compile(r"Element '\{[^}]*\}(\w+)'")
 _OWN_PERSON = re.compile(r"^person\.(\d+)$")
+
 
 
 def pfif_domain() -> str:
@@ -352,9 +354,8 @@ def person_fields(record: Record) -> dict[str, Any]:
     f = record.fields
     values: dict[str, Any] = dict(zip(("family_name", "given_names", "patronymic"), _names(f), strict=True))
     values["sex"] = PFIF_SEX.get(f.get("sex", ""), "unknown")
-    values.update(
-        zip(("birth_year", "birth_month", "birth_day"), _birth(f.get("date_of_birth", "")), strict=True)
-    )
+    values.update({"birth_year": None, "birth_month": None, "birth_day": None})
+    values.update(birth_parts(f.get("date_of_birth", "")))
     values["distinguishing_marks"] = f.get("description", "")
     values["correspondence_address"] = ", ".join(f[n] for n in HOME_FIELDS if f.get(n))
     return values
@@ -379,12 +380,6 @@ def _names(f: dict[str, str]) -> tuple[str, str, str]:
 
 def _without(full: str, part: str) -> str:
     return " ".join(full.replace(part, "", 1).split()) if part in full else ""
-
-
-def _birth(text: str) -> tuple[int | None, int | None, int | None]:
-    parts = [int(p) for p in text.split("-")] if text else []
-    padded = [*parts, None, None, None]
-    return padded[0], padded[1], padded[2]
 
 
 def _length_problems(record: Record, values: dict[str, Any], report: ImportReport) -> bool:
@@ -479,11 +474,8 @@ class _Importer:
                 pfif = PFIF_FIELD.get(name, f"{record.kind}_record_id")
                 self.report.problem(_line(record.line_of(pfif)), f"pfif:{pfif}", " ".join(messages))
         except (Http404, PermissionDenied):
-            self.report.problem(
-                _line(record.line_of(f"{record.kind}_record_id")),
-                f"pfif:{record.kind}_record_id",
-                _("The registry holds this record and you may not change it."),
-            )
+            field_name = f"{record.kind}_record_id"
+            self.report.problem(_line(record.line_of(field_name)), f"pfif:{field_name}", str(UNREACHABLE))
         if len(self.report.problems) > before:
             self.refused.add(record.record_id)
 
@@ -497,10 +489,13 @@ class _Importer:
         known = _known(record)
         same = next((r for r in known if r.sha256 == digest), None)
         if same is not None:
-            self.persons[record.record_id] = _root(same.person)
-            self._outcome(record, Action.UNCHANGED, _root(same.person))
+            person = self._reachable(_root(same.person), CHANGE)
+            self.persons[record.record_id] = person
+            self._outcome(record, Action.UNCHANGED, person)
             return
         earlier = _root(known[-1].person) if known else self._own_person(record)
+        if earlier is not None:
+            earlier = self._reachable(earlier, CHANGE)
         if earlier is None:
             person = registry.person_create(
                 by=self.by, category=Category.MISSING, side=Side.OWN, **_clean(values)
@@ -519,10 +514,16 @@ class _Importer:
             return None
         person = Person.objects.filter(pk=int(match.group(1))).first()
         if person is None:
-            raise ValidationError(
-                {"person_record_id": _("No person %(id)s here.") % {"id": record.record_id}}
-            )
+            raise ValidationError({"person_record_id": str(UNREACHABLE)})
         return _root(person)
+
+    def _reachable(self, person: Person, action: str) -> Person:
+        """The person an earlier import (or our own record id) leads to, if the importer may
+        act on them; otherwise the record is refused in the words used for no such record,
+        and nothing about the person (name, fields, whether they exist) is reported."""
+        if not policy.visible_to(Person.objects.filter(pk=person.pk), self.by, action).exists():
+            raise ValidationError({"person_record_id": str(UNREACHABLE)})
+        return person
 
     def _reconcile(self, record: Record, person: Person, values: dict[str, Any]) -> Person:
         """Fill what the registry leaves blank; report, and keep, what it holds otherwise."""
@@ -572,8 +573,10 @@ class _Importer:
     def _note(self, record: Record) -> None:
         digest = sha256_of(record.canonical())
         known = _known(record)
+        if known:
+            person = self._reachable(_root(known[0].person), RECORD_EVENT)
         if any(r.sha256 == digest for r in known):
-            self._outcome(record, Action.UNCHANGED, _root(known[0].person))
+            self._outcome(record, Action.UNCHANGED, person)
             return
         if known:
             # A PFIF note never changes: one sent again changed is shown, not recorded twice.
@@ -581,7 +584,7 @@ class _Importer:
             self._outcome(
                 record,
                 Action.CONFLICT,
-                earlier.person,
+                person,
                 detail=_("This note was imported before with other content; the event recorded then stands."),
             )
             self.pending.append(_Pending(record, earlier.person, earlier.event))
@@ -612,10 +615,10 @@ class _Importer:
         domain, _sep, local = person_id.partition("/")
         earlier = ExternalRecord.objects.filter(system=domain, record_id=local, event__isnull=True).first()
         if earlier is not None:
-            return _root(earlier.person)
+            return self._reachable(_root(earlier.person), RECORD_EVENT)
         match = _OWN_PERSON.match(local) if domain == pfif_domain() else None
         if match and (person := Person.objects.filter(pk=int(match.group(1))).first()):
-            return _root(person)
+            return self._reachable(_root(person), RECORD_EVENT)
         self.report.problem(
             _line(record.line_of("person_record_id")),
             "pfif:person_record_id",
@@ -683,6 +686,7 @@ class _Importer:
             system=", ".join(sorted(domains))[:200],
             source=self._source(records[0]),
             summary=self.report.counts,
+            outcomes=self.report.stored_outcomes(),
             by=self.by,
         )
         for item in self.pending:
@@ -706,12 +710,7 @@ def _known(record: Record) -> list[ExternalRecord]:
 
 
 def _root(person: Person) -> Person:
-    """The record a merged person now lives in: updates and events go there."""
-    seen = set()
-    while person.merged_into_id and person.pk not in seen:
-        seen.add(person.pk)
-        person = Person.objects.get(pk=person.merged_into_id)
-    return person
+    return person.kept_record
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:

@@ -10,13 +10,17 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+# What a record that leads to a person the importer may not change gets, and one that leads
+# nowhere: the same words, so that an import cannot be used to find out what the registry holds.
+UNREACHABLE = gettext_lazy("There is no such record, or you may not change it.")
 
 
 class Action:
@@ -69,6 +73,8 @@ class ImportReport:
     outcomes: list[Outcome] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     import_id: int | None = None
+    # Columns with values that no field was mapped to: said, so that nothing is left unread unseen.
+    unread_columns: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -79,6 +85,10 @@ class ImportReport:
         """(action, its label, how many), in the order of Action.LABELS."""
         counts = self.counts
         return [(a, str(label), counts[a]) for a, label in Action.LABELS.items() if a in counts]
+
+    def stored_outcomes(self) -> list[dict[str, Any]]:
+        """The outcomes as the Import row keeps them: conflicts stay there for review."""
+        return [asdict(o) for o in self.outcomes]
 
     @property
     def committed(self) -> bool:

@@ -329,7 +329,8 @@ def row_reject(*, row: ListRow, by: Any, reason: str = "") -> Decision:
     return Decision.objects.create(row=row, action=DecisionAction.REJECT, by=by, reason=reason)
 
 
-def _birth_parts(text: str) -> dict[str, Any]:
+def birth_parts(text: str) -> dict[str, Any]:
+    """{"birth_year": 1998, "birth_month": 3} from a normalised date ("1998-03")."""
     parts = [int(p) for p in text.split("-")] if text else []
     return dict(zip(("birth_year", "birth_month", "birth_day"), parts, strict=False))
 
@@ -351,7 +352,7 @@ def row_create_person(
         service_number=row.service_number,
         call_sign=row.call_sign,
         **name_parts(row),
-        **_birth_parts(row.birth_date),
+        **birth_parts(row.birth_date),
     )
     event = _record_row_event(row, person, by)
     return Decision.objects.create(

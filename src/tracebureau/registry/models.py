@@ -146,6 +146,16 @@ class Person(models.Model):
         return reverse("registry:person-detail", args=[self.pk])
 
     @property
+    def kept_record(self) -> Person:
+        """The record this one lives on in: itself, or the record it was merged into (followed
+        to the end). Updates and events about a merged person go there."""
+        person, seen = self, set()
+        while person.merged_into_id and person.pk not in seen:
+            seen.add(person.pk)
+            person = Person.objects.get(pk=person.merged_into_id)
+        return person
+
+    @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.family_name, self.given_names, self.patronymic) if p)
 

@@ -89,10 +89,45 @@ def test_importing_the_same_file_twice_creates_nothing_twice(scenario):
     run(scenario, csv_file(ROWS))
     counts = (Person.objects.count(), NameVariant.objects.count(), ExternalRecord.objects.count())
 
-    again = run(scenario, csv_file(ROWS))
-
-    assert again.counts == {"unchanged": 2}
+    with pytest.raises(ImportFailed) as refused:
+        run(scenario, csv_file(ROWS))
+    assert "This very file was imported on" in refused.value.messages[0]
     assert (Person.objects.count(), NameVariant.objects.count(), ExternalRecord.objects.count()) == counts
+
+    # The same rows again in a longer list: known by their ids, only the new row is new.
+    again = run(scenario, csv_file(ROWS, "A-3;Бондар;Іван;;;;;\n"))
+    assert again.counts == {"unchanged": 2, "create": 1}
+
+
+def test_columns_no_field_reads_are_said(scenario):
+    report = run(
+        scenario, csv_file(ROWS), dry_run=True, mapping={"family_name": "Прізвище", "given_names": "Ім'я"}
+    )
+    assert report.unread_columns == [
+        "ID",
+        "По батькові",
+        "Дата народження",
+        "Стать",
+        "Особистий номер",
+        "Звання",
+    ]
+
+
+def test_a_row_is_never_matched_to_a_record_the_importer_cannot_see(scenario, analyst):
+    from tracebureau.registry import services as registry
+
+    hidden = registry.person_create(
+        by=analyst,
+        family_name="Таємний",
+        category="prisoner_of_war",
+        service_number="ZS-100001",
+        classification="negotiation_sensitive",
+    )
+    report = run(scenario, csv_file(ROWS), dry_run=True)  # the case officer is cleared to confidential
+
+    taras = report.outcomes[0]
+    assert taras.action == "create" and taras.person_id != hidden.pk
+    assert "Таємний" not in str(report)
 
 
 def test_a_known_person_gains_what_they_lack_and_disagreements_are_kept_for_review(scenario):
