@@ -619,15 +619,16 @@ def told_to_families(events: QuerySet) -> QuerySet:
     )
 
 
-def counted_in_public(persons: QuerySet) -> QuerySet:
+def counted_in_public(persons: QuerySet, *, merged: bool = False) -> QuerySet:
     """The persons public figures count: none detrimental to disclose (GC IV art. 137), none
     whose record is negotiation-sensitive, and each once (a merged record counts as the record
     it was merged into). Not a user's view: the public is nobody's clearance."""
     from tracebureau.core.choices import Classification
 
-    return persons.filter(merged_into__isnull=True, detrimental_to_disclose=False).exclude(
-        classification=Classification.NEGOTIATION_SENSITIVE
-    )
+    if not merged:
+        persons = persons.filter(merged_into__isnull=True)
+    persons = persons.filter(detrimental_to_disclose=False)
+    return persons.exclude(classification=Classification.NEGOTIATION_SENSITIVE)
 
 
 def naming_only_counted(rows: QuerySet, path: str = "person") -> QuerySet:
@@ -685,7 +686,7 @@ def transmitted_to_cta(persons: QuerySet) -> QuerySet:
     return persons.filter(side=Side.ADVERSARY, merged_into__isnull=True)
 
 
-def leave_in_pfif(persons: QuerySet) -> QuerySet:
+def leave_in_pfif(persons: QuerySet, *, merged: bool = False) -> QuerySet:
     """The persons a PFIF export may carry, of those the exporting user sees. A PFIF file goes
     to person finders that families and the public read: it carries what may be public (see
     counted_in_public), never a negotiation-sensitive or detrimental record, and never the
@@ -693,6 +694,8 @@ def leave_in_pfif(persons: QuerySet) -> QuerySet:
     ICRC's Agency, not to the public (GC III art. 13 protects them from public curiosity)."""
     from tracebureau.registry.choices import Side
 
+    if merged:  # records merged into an exported one, for their spellings: the same rules
+        return counted_in_public(persons.filter(merged_into__isnull=False), merged=True).filter(side=Side.OWN)
     return counted_in_public(persons).filter(side=Side.OWN)
 
 

@@ -885,7 +885,10 @@ def _events(user: Any, owners: dict[int, int]) -> dict[int, list[Event]]:
 
 
 def _variants(user: Any, owners: dict[int, int]) -> dict[int, list[str]]:
-    rows = policy.visible_to(NameVariant.objects.filter(person__in=list(owners)), user).order_by("id")
+    # Spellings of the records exported and of those merged into them, if those may be public too.
+    records = Person.objects.filter(pk__in=list(owners))
+    persons = policy.leave_in_pfif(records) | policy.leave_in_pfif(records, merged=True)
+    rows = policy.visible_to(NameVariant.objects.filter(person__in=persons), user).order_by("id")
     result: dict[int, list[str]] = {}
     for v in rows:
         result.setdefault(owners[v.person_id], []).append(str(v))
@@ -914,7 +917,8 @@ def _person_element(person: Person, record_id: str, variants: list[str]) -> Any:
     _sub(element, "family_name", person.family_name)
     others = [v for v in dict.fromkeys(variants) if v != person.full_name]
     _sub(element, "alternate_names", "\n".join(others))
-    _sub(element, "description", person.distinguishing_marks)
+    # No description: distinguishing marks (a tattoo, a unit's insignia) are for identifying
+    # remains and checking a returnee, and would endanger someone held if made public.
     _sub(element, "sex", person.sex if person.sex in ("male", "female") else "")
     _sub(element, "date_of_birth", person.birth_date_display)
     return element

@@ -372,11 +372,8 @@ def test_export_then_import_gives_the_same_persons_and_notes(scenario: Any, sett
     assert set(copies) == {kozatskyi.full_name, yermak.full_name}
     for original in (kozatskyi, yermak):
         copy = copies[original.full_name]
-        assert (copy.birth_date_display, copy.sex, copy.distinguishing_marks) == (
-            original.birth_date_display,
-            original.sex,
-            original.distinguishing_marks,
-        )
+        assert (copy.birth_date_display, copy.sex) == (original.birth_date_display, original.sex)
+        assert copy.distinguishing_marks == ""  # never exported (a tattoo could endanger him)
         assert [e.occurred_on for e in copy.events.all()] == [e.occurred_on for e in original.events.all()]
 
     again = records(valid(pfif_export(user=scenario.by, persons=list(copies.values()))))
