@@ -15,18 +15,18 @@ something already sent is.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 
 from tracebureau.core import policy
 from tracebureau.interchange.choices import BatchStep, ItemKind
-from tracebureau.interchange.models import TransmissionItem
+from tracebureau.interchange.models import TransmissionBatch, TransmissionItem
 from tracebureau.registry.models import Person
 from tracebureau.timeline.choices import EventKind
 from tracebureau.timeline.models import Event, Place
-from tracebureau.timeline.selectors import TimelineView, timelines_for
+from tracebureau.timeline.selectors import TimelineView, record_owners, timelines_for
 
 FORMAT = "tracebureau-cta/1"
 CUSTODY_KINDS = frozenset({EventKind.CAPTURED})
@@ -75,36 +75,57 @@ def prisoner_number(person_id: int) -> str:
 
 
 def pending_items(*, user: Any) -> list[Pending]:
-    """Everything the next batch must carry, person by person, in the order it happened."""
-    persons = list(policy.transmitted_to_cta(Person.objects.all()).order_by("pk"))
+    """Everything the next batch must carry about the persons the user sees, person by person,
+    in the order it happened. (Preparing a batch needs every record owed to be seen.)"""
+    owed = policy.visible_to(policy.transmitted_to_cta(Person.objects.all()), user)
+    persons = list(owed.select_related("agency").order_by("pk"))
     timelines = timelines_for(user=user, persons=persons)
-    carried = _carried()
+    carried = _carried(record_owners([p.pk for p in persons]))
     items: list[Pending] = []
     for person in persons:
         items.extend(_pending_for(person, timelines[person.pk], carried))
     return items
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Carried:
-    cards: set[int]
-    events: set[int]
-    last_sent: dict[int, Any]
+    """What earlier batches carried, by the record each person lives on in now: a card sent
+    for a record since merged into another counts for the record it was merged into."""
+
+    cards: set[int] = field(default_factory=set)
+    events: set[int] = field(default_factory=set)
+    # The identity each person was last sent with, and when.
+    identities: dict[int, tuple[Any, dict]] = field(default_factory=dict)
 
 
-def _carried() -> _Carried:
-    """What earlier batches carried: those sent, and the one waiting to be (not withdrawn)."""
-    rows = TransmissionItem.objects.exclude(batch__steps__step=BatchStep.WITHDRAWN).values_list(
-        "kind", "person_id", "event_id", "batch__prepared_at"
-    )
-    carried = _Carried(set(), set(), {})
-    for kind, person_id, event_id, at in rows:
+def _carried(owners: dict[int, set[int]]) -> _Carried:
+    """Those sent, and the one waiting to be (not withdrawn)."""
+    items = TransmissionItem.objects.exclude(batch__steps__step=BatchStep.WITHDRAWN)
+    rows = items.values_list("kind", "person_id", "event_id", "batch_id", "batch__prepared_at")
+    carried = _Carried()
+    latest: dict[int, tuple[Any, int]] = {}
+    for kind, person_id, event_id, batch_id, at in rows:
+        roots = owners.get(person_id, {person_id})
         if kind == ItemKind.CAPTURE_CARD:
-            carried.cards.add(person_id)
+            carried.cards |= roots
         if event_id is not None:
             carried.events.add(event_id)
-        carried.last_sent[person_id] = max(at, carried.last_sent.get(person_id, at))
+        for root in roots:
+            if root not in latest or latest[root][0] < at:
+                latest[root] = (at, batch_id)
+    carried.identities = _identities_sent(latest)
     return carried
+
+
+def _identities_sent(latest: dict[int, tuple[Any, int]]) -> dict[int, tuple[Any, dict]]:
+    """Each person's identity as the latest batch about them carried it (from its content)."""
+    batches = TransmissionBatch.objects.filter(pk__in={b for _at, b in latest.values()})
+    contents = dict(batches.values_list("pk", "content"))
+    sent = {}
+    for root, (at, batch_id) in latest.items():
+        about = [i["person"] for i in contents[batch_id]["items"] if i["person"]["record"] == root]
+        sent[root] = (at, about[-1] if about else {})
+    return sent
 
 
 def _pending_for(person: Person, timeline: TimelineView, carried: _Carried) -> Iterable[Pending]:
@@ -116,7 +137,7 @@ def _pending_for(person: Person, timeline: TimelineView, carried: _Carried) -> I
             card_event = timeline.basis
         if card_event is not None:
             yield Pending(ItemKind.CAPTURE_CARD, person, card_event, timeline)
-    elif person.updated_at > carried.last_sent.get(person.pk, person.updated_at):
+    elif _identity_changed(person, carried):
         yield Pending(ItemKind.IDENTITY, person, None, timeline)
     for event in timeline.events:
         if event.pk in carried.events or event is card_event:
@@ -127,6 +148,15 @@ def _pending_for(person: Person, timeline: TimelineView, carried: _Carried) -> I
             yield Pending(ItemKind.DEATH, person, event, timeline)
         elif event in counted and event.kind in CHANGE_KINDS and (card_event or person.pk in carried.cards):
             yield Pending(ItemKind.CHANGE, person, event, timeline)
+
+
+def _identity_changed(person: Person, carried: _Carried) -> bool:
+    """Whether the identity differs from what was last sent: a save that changed no identity
+    field (a reclassification, a merge) tells the Agency nothing."""
+    at, sent = carried.identities.get(person.pk, (None, {}))
+    if at is not None and person.updated_at <= at:
+        return False
+    return identity(person) != sent
 
 
 def _counting(timeline: TimelineView) -> list[Event]:
@@ -171,7 +201,8 @@ def identity(person: Person) -> dict[str, Any]:
     data: dict[str, Any] = {"number": prisoner_number(person.pk), "record": person.pk}
     data.update({name: getattr(person, name) for name in IDENTITY_FIELDS})
     data["birth_date"] = person.birth_date_display
-    data["agency"] = str(person.agency) if person.agency_id else ""
+    # The agency's own name, not the reader's translation: the same identity reads the same.
+    data["agency"] = person.agency.name if person.agency else ""
     return data
 
 

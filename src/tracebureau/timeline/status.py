@@ -100,6 +100,9 @@ SIGN_OF_LIFE_KINDS = frozenset(
 )
 RETRACTION = "retraction"
 
+# An escape leaves custody but goes back down the stages (to "missing"): on the same day as a
+# capture or a transfer it comes after them, not before.
+_TIE_STAGE = {"escaped": STAGE[IN_CUSTODY] + 0.5}
 _PRECISION_RANK = {"before": 0, "year": 1, "month": 2, "day": 3, "exact": 3, "after": 4}
 _RELIABILITY = "ABCDEF"
 _WEAK_RELIABILITY = frozenset("EF")
@@ -157,7 +160,7 @@ def _sort_key(event: StatusEvent) -> tuple[object, ...]:
         -1 if event.occurred_time is None else event.occurred_time.hour * 60 + event.occurred_time.minute
     )
     seconds = 0 if event.occurred_time is None else event.occurred_time.second
-    stage = STAGE[EVENT_SITUATION.get(event.kind, UNKNOWN)]
+    stage = _TIE_STAGE.get(event.kind) or STAGE[EVENT_SITUATION.get(event.kind, UNKNOWN)]
     strength = -(_RELIABILITY.index(event.reliability) + event.credibility)
     # The last elements only make the order total, from content rather than recording order.
     return (
