@@ -75,6 +75,18 @@ def _bilingual(english: str, ukrainian: str, size: float = 7.5) -> Paragraph:
 # --- one capture card -----------------------------------------------------------------------
 
 CARD_TITLE = ("CAPTURE CARD FOR PRISONER OF WAR", "КАРТКА ПРО ВЗЯТТЯ В ПОЛОН ВІЙСЬКОВОПОЛОНЕНОГО")
+INTERNMENT_TITLE = ("INTERNMENT CARD", "КАРТКА ІНТЕРНОВАНОГО")
+CIVILIANS = frozenset({Category.CIVILIAN_INTERNEE, Category.CIVILIAN_DETAINEE})
+
+
+def _card_kind(category: str) -> tuple[tuple[str, str], str]:
+    """A prisoner of war's capture card (GC III Annex IV A), or a civilian's internment card
+    (GC IV art. 106, Annex III), with the same particulars."""
+    if category in CIVILIANS:
+        return INTERNMENT_TITLE, "Женевська конвенція (IV), додаток III · Geneva Convention (IV), Annex III"
+    return CARD_TITLE, "Женевська конвенція (III), додаток IV A · Geneva Convention (III), Annex IV A"
+
+
 CARD_AGENCY = (
     "Central Tracing Agency · International Committee of the Red Cross · Geneva",
     "Центральне агентство з розшуку · Міжнародний комітет Червоного Хреста · Женева",
@@ -119,7 +131,7 @@ def _card_values(item: dict, prepared_on: str) -> list[str]:
         person["place_of_birth"],
         person["rank"],
         person["service_number"],
-        person["next_of_kin"] or person["correspondence_address"],
+        "\n".join(x for x in (person["next_of_kin"], person["correspondence_address"]) if x),
         taken,
         _health(health),
         f"{person['number']} · {present}" if present else person["number"],
@@ -147,13 +159,14 @@ def _place(place: dict | None) -> str:
 def card_flowables(item: dict, *, bureau: str, reference: str, prepared_on: str) -> list[Flowable]:
     """One capture card, framed, on its own page."""
     _register_fonts()
+    title, convention = _card_kind(item["person"]["category"])
     rows: list[list[Any]] = [
-        [_p(CARD_TITLE[1], 12, bold=True, align=TA_CENTER)],
-        [_p(CARD_TITLE[0], 10, bold=True, align=TA_CENTER)],
+        [_p(title[1], 12, bold=True, align=TA_CENTER)],
+        [_p(title[0], 10, bold=True, align=TA_CENTER)],
         [_p(f"{CARD_AGENCY[1]}\n{CARD_AGENCY[0]}", 7.5, align=TA_CENTER, grey=True)],
         [
             _p(
-                "Женевська конвенція (III), додаток IV A · Geneva Convention (III), Annex IV A",
+                convention,
                 7,
                 align=TA_CENTER,
                 grey=True,

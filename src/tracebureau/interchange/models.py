@@ -81,9 +81,14 @@ class TransmissionBatch(AppendOnlyModel):
     notification of change and notification of death not sent before, frozen when prepared.
 
     The three files are kept byte for byte. `digest` chains them to the batch before
-    (sha256 of the previous digest, the reference and the three files' digests) and `seal` is
-    an HMAC of the digest under the bureau's transmission key: the log cannot be rewritten
-    without the key, and a batch cannot be altered or removed without breaking the chain."""
+    (sha256 of the previous digest, the reference, the classification and the three files'
+    digests) and `seal` is an HMAC of the digest under the bureau's transmission key. The rows
+    are append-only (database triggers); someone with the database owner's rights who alters a
+    batch breaks the chain at it, and one who recomputes the chain without the key breaks the
+    seals. Removing the newest batch is caught only against a digest noted outside the database
+    (each PDF's cover prints the one before it). `content` is the JSON file parsed, for queries;
+    the pages read the file itself. Steps and items are outside the chain and are recorded in
+    the audit trail, which is hash-chained too."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     previous = models.OneToOneField(

@@ -26,7 +26,7 @@ from tracebureau.audit.services import audit_bulk_created, audit_record
 from tracebureau.core import policy
 from tracebureau.core.choices import CLASSIFICATION_ORDER
 from tracebureau.core.exports import csv_lines
-from tracebureau.core.policy import Can
+from tracebureau.core.policy import VIEW, Can
 from tracebureau.interchange import cards, transmissions
 from tracebureau.interchange.choices import BatchStep
 from tracebureau.interchange.models import TransmissionBatch, TransmissionItem, TransmissionStep
@@ -127,10 +127,9 @@ def _refuse_unseen(by: Any) -> None:
     if hidden:
         raise ValidationError(
             _(
-                "%(n)s records owed to the Agency are above your clearance: someone cleared for "
-                "them must prepare this batch."
+                "Records owed to the Agency are above your clearance: someone cleared for them "
+                "must prepare this batch."
             )
-            % {"n": hidden}
         )
 
 
@@ -153,7 +152,9 @@ def _frozen(
     csv_text = "".join(csv_lines(CSV_HEADER, csv_rows(content)))
     pdf = cards.render_batch(content)
     files = Files(sha256(json_text.encode()), sha256(csv_text.encode()), sha256(pdf))
-    digest = chain_digest(previous.digest if previous else GENESIS, content["reference"], files)
+    digest = chain_digest(
+        previous.digest if previous else GENESIS, content["reference"], classification, files
+    )
     return TransmissionBatch.objects.create(
         reference=content["reference"],
         previous=previous,
@@ -236,8 +237,9 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def chain_digest(previous_digest: str, reference: str, files: Files) -> str:
-    text = "\n".join((previous_digest, reference, files.json, files.csv, files.pdf))
+def chain_digest(previous_digest: str, reference: str, classification: str, files: Files) -> str:
+    """What links a batch to the one before: its reference, who may read it, and its files."""
+    text = "\n".join((previous_digest, reference, classification, files.json, files.csv, files.pdf))
     return sha256(text.encode())
 
 
@@ -283,7 +285,7 @@ def _batch_problems(batch: TransmissionBatch, previous_digest: str, previous_id:
         problems.append(
             _("%(ref)s: the batch before it is missing or out of order.") % {"ref": batch.reference}
         )
-    if chain_digest(previous_digest, batch.reference, files) != batch.digest:
+    if chain_digest(previous_digest, batch.reference, batch.classification, files) != batch.digest:
         problems.append(_("%(ref)s: the chain is broken here.") % {"ref": batch.reference})
     if not hmac.compare_digest(seal_of(batch.digest), batch.seal):
         problems.append(_("%(ref)s: the seal is not the bureau's.") % {"ref": batch.reference})
@@ -306,6 +308,7 @@ def batch_state(batch: TransmissionBatch) -> str | None:
 def batch_authorise(*, batch: TransmissionBatch, by: Any, note: str = "") -> TransmissionStep:
     """A second officer checks the batch and authorises it to go."""
     policy.require(by, Can.TRANSMIT_CTA)
+    policy.require_row(by, batch, VIEW)
     batch = _locked(batch)
     if batch.prepared_by_id == by.pk:
         raise ValidationError(_("Someone other than who prepared the batch must authorise it."))
@@ -317,6 +320,7 @@ def batch_authorise(*, batch: TransmissionBatch, by: Any, note: str = "") -> Tra
 def batch_send(*, batch: TransmissionBatch, by: Any, note: str) -> TransmissionStep:
     """Record that the authorised batch went to the Agency, and how."""
     policy.require(by, Can.TRANSMIT_CTA)
+    policy.require_row(by, batch, VIEW)
     batch = _locked(batch)
     if not note.strip():
         raise ValidationError({"note": _("Say how it was sent (channel, to whom).")})
@@ -328,6 +332,7 @@ def batch_send(*, batch: TransmissionBatch, by: Any, note: str) -> TransmissionS
 def batch_withdraw(*, batch: TransmissionBatch, by: Any, note: str) -> TransmissionStep:
     """Withdraw a batch before it is sent; what it carried goes into the next one."""
     policy.require(by, Can.TRANSMIT_CTA)
+    policy.require_row(by, batch, VIEW)
     batch = _locked(batch)
     if not note.strip():
         raise ValidationError({"note": _("Give the reason for withdrawing it.")})

@@ -43,6 +43,7 @@ CHANGE_KINDS = frozenset(
 )
 DEATH_KINDS = frozenset({EventKind.KILLED, EventKind.DIED_IN_CUSTODY, EventKind.IDENTIFIED, EventKind.BURIED})
 HEALTH_KINDS = frozenset({EventKind.WOUNDED, EventKind.HOSPITALISED, EventKind.HEALTH_REPORT})
+NOTE_KINDS = HEALTH_KINDS | DEATH_KINDS
 IDENTITY_FIELDS = (
     "power_served",
     "family_name",
@@ -213,7 +214,9 @@ def event_data(event: Event) -> dict[str, Any]:
         "date": event.occurred_display,
         "precision": event.precision,
         "place": place_data(event.place),
-        "note": event.note,
+        # Officers' notes name units and informants as freely as anyone writes them: sent only
+        # where they are the substance of the notification (health, death, the grave).
+        "note": event.note if event.kind in NOTE_KINDS else "",
         "grade": event.grade,
         "corrects": event.corrects_id,
         "correction": event.correction,

@@ -4,6 +4,7 @@ from other registries, and PFIF in and out."""
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracebureau.audit.services import audit_export
+from tracebureau.audit.services import audit_export, audit_read
 from tracebureau.core import policy
 from tracebureau.core.policy import Can
 from tracebureau.core.views import form_action
@@ -111,7 +112,7 @@ _STEPS: dict[str, tuple[Callable[..., Any], Any]] = {
 @login_required
 @require_http_methods(["GET", "POST"])
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _batch(request, pk)
+    batch = audit_read(request, _batch(request, pk))
     forms: dict[str, Any] = {name: NoteForm(prefix=name) for name in _STEPS}
     if request.method == "POST":
         name = request.POST.get("action", "")
@@ -138,7 +139,8 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "state": state,
             "steps": batch.steps.select_related("by"),
-            "items": _item_rows(batch.content["items"]),
+            # Read from the JSON file itself, which the digest covers, not from its parsed copy.
+            "items": _item_rows(json.loads(batch.json_text)["items"]),
             "forms": forms,
             "actions": _actions(request.user, batch, state),
         },

@@ -81,3 +81,13 @@ def test_the_same_batch_always_prints_the_same_bytes(world, officer):  # noqa: F
     batch = services.batch_prepare(by=officer)
 
     assert cards.render_batch(batch.content) == bytes(batch.pdf)
+
+
+def test_a_civilian_internee_gets_an_internment_card(world, officer):  # noqa: F811
+    internee = held(world, "Орлова", category="civilian_internee", sex="female")
+    world.event(internee, "captured", place=world.olenivka)
+    batch = services.batch_prepare(by=officer)
+
+    card = pages_of(bytes(batch.pdf))[1][0]
+
+    assert "INTERNMENT CARD" in card and "Annex III" in card and "PRISONER OF WAR" not in card

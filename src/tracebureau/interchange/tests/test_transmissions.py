@@ -230,3 +230,61 @@ def test_the_log_is_chained_and_sealed_and_a_forgery_is_found(world, officer, co
 
     settings.TRACEBUREAU_TRANSMISSION_KEY = "another key of at least thirty-two characters"
     assert any("seal" in p for p in services.log_verify().problems)
+
+
+def test_a_save_that_changes_no_identity_field_sends_nothing(world, officer, colleague):
+    from tracebureau.registry import services as registry
+
+    prisoner = held(world)
+    world.event(prisoner, "captured")
+    sent(services.batch_prepare(by=officer), officer, colleague)
+    prisoner.refresh_from_db()
+    registry.person_update(
+        person=prisoner,
+        changes={"classification": "confidential"},
+        expected_version=prisoner.version,
+        by=officer,
+    )
+
+    with pytest.raises(ValidationError, match="Nothing to transmit"):
+        services.batch_prepare(by=officer)
+
+
+def test_a_card_sent_for_a_record_since_merged_is_not_sent_again(world, officer, colleague):
+    from tracebureau.registry import services as registry
+
+    first = held(world)
+    world.event(first, "captured")
+    sent(services.batch_prepare(by=officer), officer, colleague)
+    kept = held(world, "Иванов", birth_year=1999)
+    registry.person_merge(keep=kept, absorb=first, by=officer, reason="The same man, born 1999")
+
+    batch = services.batch_prepare(by=officer)
+
+    # No second capture card: the identity under the kept record goes, and says who he is now.
+    assert kinds(batch) == [("identity", None)]
+    assert batch.content["items"][0]["person"]["birth_date"] == "1999"
+
+
+def test_officers_notes_go_only_where_they_are_the_notification(world, officer):
+    prisoner = held(world)
+    world.event(prisoner, "captured", note="Captured by the 3rd company; informant Petro")
+    world.event(prisoner, "transferred", "2022-06-01", note="Moved by night with the battalion's convoy")
+    world.event(prisoner, "health_report", "2022-06-02", note="Broken arm, in plaster")
+
+    batch = services.batch_prepare(by=officer)
+
+    assert "informant" not in batch.json_text and "convoy" not in batch.json_text
+    assert batch.content["items"][0]["card"]["health"]["note"] == "Broken arm, in plaster"
+
+
+def test_a_batch_the_actor_cannot_see_cannot_be_moved_on(world, officer, case_officer):
+    prisoner = held(world, classification="negotiation_sensitive")
+    world.event(prisoner, "captured", classification="negotiation_sensitive")
+    batch = services.batch_prepare(by=officer)
+
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        services.batch_authorise(batch=batch, by=case_officer)  # cleared only to confidential
+    assert services.batch_state(batch) is None
