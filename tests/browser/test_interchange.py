@@ -101,7 +101,7 @@ def test_a_batch_prepared_authorised_sent_and_the_log_checked(officer, browser, 
     for name in PRISONERS:
         assert name in listed
     assert "Kharkiv collection point" in listed
-    assert re.search(r"Notification of death\s+TB-\d{7}\s+Павлов Егор Сергеевич\s+buried", listed)
+    assert re.search(r"Notification of death\s+TB-\d{7}\s+Павлов Егор Сергеевич\s+Buried", listed)
     facts = page.locator("dl.facts").inner_text()
     assert re.search(r"Digest \(chained\)\s+[0-9a-f]{64}", facts)
     assert re.search(r"Seal\s+\S{16,}", facts)
@@ -168,7 +168,7 @@ def test_a_registry_list_read_dry_then_imported(officer, server_url, tmp_path):
 
     report = page.get_by_role("region", name="Dry run: what the import would do")
     assert report.is_visible()
-    assert report.locator("ul.state-counts").inner_text().split() == ["create", "2"]
+    assert report.locator("ul.state-counts").inner_text().split() == ["new", "2"]
     rows = report.locator("tbody").inner_text()
     assert "Вигаданенко Остап Тестович" in rows
     assert "Вигаданенко Тарас Тестович" in rows

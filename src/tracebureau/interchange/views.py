@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracebureau.audit.services import audit_export, audit_read
@@ -103,9 +104,12 @@ def _batch(request: HttpRequest, pk: int) -> Any:
 
 
 _STEPS: dict[str, tuple[Callable[..., Any], Any]] = {
-    "authorise": (services.batch_authorise, _("Authorised: it may now be sent.")),
-    "send": (services.batch_send, _("Recorded as sent.")),
-    "withdraw": (services.batch_withdraw, _("Withdrawn: what it carried goes into the next batch.")),
+    "authorise": (services.batch_authorise, gettext_lazy("Authorised: it may now be sent.")),
+    "send": (services.batch_send, gettext_lazy("Recorded as sent.")),
+    "withdraw": (
+        services.batch_withdraw,
+        gettext_lazy("Withdrawn: what it carried goes into the next batch."),
+    ),
 }
 
 
