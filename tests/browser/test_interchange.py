@@ -180,7 +180,7 @@ def test_a_registry_list_read_dry_then_imported(officer, server_url, tmp_path):
 
     page.get_by_role("button", name="Import", exact=True).click()
     page.wait_for_url(f"{server_url}/interchange/")
-    _status(page, "Imported register-extract.csv: 2 create.")
+    _status(page, "Imported register-extract.csv: 2 new.")
     assert "register-extract.csv" in page.get_by_role("region", name="Records in and out").inner_text()
     assert _found(other, server_url, "Вигаданенко") == "2 persons found"
     assert other.get_by_role("link", name="Вигаданенко Остап Тестович").is_visible()

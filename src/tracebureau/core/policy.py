@@ -479,6 +479,13 @@ def _press(queryset: QuerySet, user: Any, access: Access, action: str) -> QueryS
     return queryset
 
 
+def _imports(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    """Imports, whose outcomes name the records they touched: for who imports, within clearance."""
+    if action != VIEW or Can.IMPORT_RECORDS not in access.can:
+        return queryset.none()
+    return queryset.filter(classification__in=access.levels)
+
+
 def _transmissions(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
     """Batches to the ICRC's Agency: for who transmits, cleared for everything a batch carries."""
     if action != VIEW or Can.TRANSMIT_CTA not in access.can:
@@ -544,7 +551,7 @@ RULES: dict[str, Rule] = {
     "press.ReleaseTable": _press,
     "press.ReleaseStep": _press,
     "press.DisclosureCheck": _press,
-    "interchange.Import": _capability(Can.IMPORT_RECORDS),
+    "interchange.Import": _imports,
     "interchange.ExternalRecord": _of_visible_persons("person"),
     "interchange.TransmissionBatch": _transmissions,
     "interchange.TransmissionItem": _of_transmissions("batch"),

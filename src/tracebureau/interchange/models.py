@@ -35,6 +35,8 @@ class Import(AppendOnlyModel):
     summary = models.JSONField(_("summary"), default=dict)
     # Every record's outcome, as the report showed it: conflicts stay here for a case officer.
     outcomes = models.JSONField(_("outcomes"), default=list)
+    # The highest classification of the records it touched: who may read the outcomes.
+    classification = models.CharField(_("classification"), max_length=30, choices=Classification.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
@@ -45,6 +47,9 @@ class Import(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_format_display()} {self.file_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("interchange:import", args=[self.pk])
 
 
 class ExternalRecord(AppendOnlyModel):

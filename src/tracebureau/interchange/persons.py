@@ -186,6 +186,7 @@ class _Job:
             by=self.by,
             summary=report.counts,
             outcomes=report.stored_outcomes(),
+            classification=report.classification(),
         )
         records = ExternalRecord.objects.bulk_create(
             ExternalRecord(

@@ -589,11 +589,11 @@ class _Importer:
             )
             self.pending.append(_Pending(record, earlier.person, earlier.event))
             return
-        person = self._note_person(record)
-        if person is None:
+        about = self._note_person(record)
+        if about is None:
             return
         event = timeline.event_record(
-            person=person,
+            person=about,
             kind=_note_kind(record.fields),
             by=self.by,
             occurred_on=timezone.localdate(_utc(record.fields["source_date"])),
@@ -603,8 +603,8 @@ class _Importer:
             place=_place(record.fields.get("last_known_location", "")),
             note=_event_note(record.fields),
         )
-        self._outcome(record, Action.CREATE, person, label=f"{event.get_kind_display()}: {person}")
-        self.pending.append(_Pending(record, person, event))
+        self._outcome(record, Action.CREATE, about, label=f"{event.get_kind_display()}: {about}")
+        self.pending.append(_Pending(record, about, event))
 
     def _note_person(self, record: Record) -> Person | None:
         person_id = record.fields["person_record_id"]
@@ -687,6 +687,7 @@ class _Importer:
             source=self._source(records[0]),
             summary=self.report.counts,
             outcomes=self.report.stored_outcomes(),
+            classification=self.report.classification(),
             by=self.by,
         )
         for item in self.pending:

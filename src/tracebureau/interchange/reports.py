@@ -86,6 +86,16 @@ class ImportReport:
         counts = self.counts
         return [(a, str(label), counts[a]) for a, label in Action.LABELS.items() if a in counts]
 
+    def classification(self) -> str:
+        """The highest classification of the records the import touched: who may read its
+        outcomes, which name them."""
+        from tracebureau.core.choices import CLASSIFICATION_ORDER, Classification
+        from tracebureau.registry.models import Person
+
+        ids = {o.person_id for o in self.outcomes if o.person_id}
+        levels = set(Person.objects.filter(pk__in=ids).values_list("classification", flat=True))
+        return max(levels | {Classification.OPEN}, key=CLASSIFICATION_ORDER.index)
+
     def stored_outcomes(self) -> list[dict[str, Any]]:
         """The outcomes as the Import row keeps them: conflicts stay there for review."""
         return [asdict(o) for o in self.outcomes]

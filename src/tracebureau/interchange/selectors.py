@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from tracebureau.core import policy
 from tracebureau.interchange import transmissions
 from tracebureau.interchange.models import Import, TransmissionBatch
+from tracebureau.interchange.reports import Outcome
 from tracebureau.registry.models import Person
 
 
@@ -19,6 +20,14 @@ def batches_visible(*, user: Any) -> QuerySet[TransmissionBatch]:
 
 def imports_visible(*, user: Any) -> QuerySet[Import]:
     return policy.visible_to(Import.objects.all(), user).select_related("by", "source")
+
+
+def import_outcomes(*, user: Any, done: Import) -> tuple[list[Outcome], int]:
+    """The import's outcomes about records the user sees, and how many others there are."""
+    ids = {o["person_id"] for o in done.outcomes if o["person_id"]}
+    seen = set(policy.visible_to(Person.objects.filter(pk__in=ids), user).values_list("pk", flat=True))
+    shown = [Outcome(**o) for o in done.outcomes if not o["person_id"] or o["person_id"] in seen]
+    return shown, len(done.outcomes) - len(shown)
 
 
 def pending_counts(*, user: Any) -> dict[str, int]:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("batches/<int:pk>/batch.csv", views.batch_file, {"fmt": "csv"}, name="batch-csv"),
     path("batches/<int:pk>/batch.json", views.batch_file, {"fmt": "json"}, name="batch-json"),
     path("capture-cards/<int:pk>.pdf", views.capture_card, name="capture-card"),
+    path("imports/<int:pk>/", views.import_detail, name="import"),
     path("persons/", views.persons_upload, name="persons-upload"),
     path("persons/review/", views.persons_review, name="persons-review"),
     path("pfif/", views.pfif, name="pfif"),

@@ -25,7 +25,7 @@ from tracebureau.interchange import cards, selectors, services, transmissions
 from tracebureau.interchange.choices import ItemKind
 from tracebureau.interchange.forms import MappingForm, NoteForm, PersonsUploadForm, PfifImportForm
 from tracebureau.interchange.persons import Defaults, guess_mapping, persons_import
-from tracebureau.interchange.reports import ImportFailed, ImportReport
+from tracebureau.interchange.reports import Action, ImportFailed, ImportReport
 from tracebureau.lists.tables import read_table
 from tracebureau.timeline.choices import EventKind
 from tracebureau.timeline.selectors import sources_visible
@@ -54,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
         context["pending"], context["pending_total"] = _pending_rows(counts), sum(counts.values())
         context["batches"] = [(b, services.batch_state(b)) for b in selectors.batches_visible(user=user)[:50]]
     if context["import_records"]:
-        context["imports"] = selectors.imports_visible(user=user)[:50]
+        context["imports"] = [(i, _counted(i.summary)) for i in selectors.imports_visible(user=user)[:50]]
     context["export_pfif"] = policy.can(user, Can.EXPORT)
     return render(request, "interchange/index.html", context)
 
@@ -227,6 +227,24 @@ def _today() -> str:
     return timezone.localdate().isoformat()
 
 
+# --- imports --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """What an import did, row by row, conflicts included: kept for a case officer to decide."""
+    done = selectors.imports_visible(user=request.user).filter(pk=pk).first()
+    if done is None:
+        raise Http404("No such import.")
+    audit_read(request, done)
+    outcomes, unseen = selectors.import_outcomes(user=request.user, done=done)
+    report = ImportReport(
+        file_name=done.file_name, sha256=done.sha256, dry_run=False, import_id=done.pk, outcomes=outcomes
+    )
+    return render(request, "interchange/import.html", {"done": done, "report": report, "unseen": unseen})
+
+
 # --- persons' lists -------------------------------------------------------------------------
 
 
@@ -316,8 +334,14 @@ def _run_persons(
     return report, []
 
 
+def _counted(counts: dict[str, int]) -> str:
+    """ "2 new, 1 disagrees: for review", in the reader's language."""
+    said = [f"{counts[a]} {label}" for a, label in Action.LABELS.items() if counts.get(a)]
+    return ", ".join(said) or _("nothing")
+
+
 def _said(report: ImportReport) -> str:
-    return ", ".join(f"{n} {action}" for action, n in sorted(report.counts.items())) or _("nothing")
+    return _counted(report.counts)
 
 
 # --- PFIF -----------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ from tracebureau.identification.models import (
     RemainsCase,
     Repatriation,
 )
-from tracebureau.interchange.models import TransmissionBatch
+from tracebureau.interchange.models import Import, TransmissionBatch
 from tracebureau.lists.models import IncomingList, ListRow
 from tracebureau.lists.services import list_create
 from tracebureau.press import services as press
@@ -162,6 +162,14 @@ def _transmission(scenario: Scenario) -> None:
                                classification="negotiation_sensitive")
     scenario.event(prisoner, "captured", classification="negotiation_sensitive")
     batch_prepare(by=scenario.by)
+    # An import whose outcomes name a negotiation-sensitive record.
+    from tracebureau.interchange.persons import Defaults, persons_import
+
+    persons_import(
+        content="Прізвище;Ім'я\nСекретна;Ольга\n".encode(), file_name="secret.csv",
+        mapping={"family_name": "Прізвище", "given_names": "Ім'я"}, system="Secret registry",
+        source=scenario.intel, by=scenario.by, defaults=Defaults(classification="negotiation_sensitive"),
+    )
 
 
 def _identification(hidden: Person) -> None:
@@ -360,6 +368,7 @@ WEB_ROUTE_MODELS = {
         TransmissionBatch,
     ),
     "interchange:capture-card": Person,
+    "interchange:import": Import,
 }
 
 def test_every_web_page_with_an_id_is_attacked() -> None:

@@ -95,7 +95,7 @@ def test_a_list_is_read_mapped_tried_dry_and_imported(scenario, case_officer):
 
     mapping = {name: value for name, value in review.context["form"].initial.items()}
     done = web.post("/interchange/persons/review/", {**mapping, "action": "commit"}, follow=True)
-    assert "Imported registry.csv: 2 create." in done.content.decode()
+    assert "Imported registry.csv: 2 new." in done.content.decode()
     assert Person.objects.filter(family_name="Шевченко").exists() and Import.objects.count() == 1
 
 
@@ -122,3 +122,35 @@ def test_a_bad_file_is_refused_at_upload_with_its_row(scenario, case_officer):
 def test_who_neither_transmits_nor_imports_has_no_interchange(db, django_user_model):
     press = django_user_model.objects.create_user("press", password=None, roles=["press_officer"])
     assert client_of(press).get("/interchange/").status_code == 403
+
+
+def test_an_imports_conflicts_stay_on_its_page_for_review(scenario, case_officer):
+    known = scenario.person("Шевченко", "Тарас", service_number="ZS-100001", rank="сержант")
+    from tracebureau.interchange.persons import persons_import
+    from tracebureau.interchange.tests.test_persons_import import run
+
+    report = run(scenario, (HEADER + ROWS).encode())
+    done = Import.objects.get(pk=report.import_id)
+
+    page = client_of(case_officer).get(f"/interchange/imports/{done.pk}/")
+    assert page.status_code == 200
+    conflict = next(o for o in page.context["report"].outcomes if o.action == "conflict")
+    assert conflict.person_id == known.pk and conflict.changes == {"rank": ["сержант", "солдат"]}
+    assert "disagrees: for review" in page.content.decode()
+    assert persons_import  # the page reads what the import stored, not the file again
+
+
+def test_an_import_naming_records_above_ones_clearance_is_not_found(scenario, case_officer, analyst):
+    from tracebureau.interchange.persons import Defaults, persons_import
+
+    report = persons_import(
+        content=(HEADER + ROWS).encode(),
+        file_name="secret.csv",
+        mapping={"family_name": "Прізвище"},
+        system="HQ",
+        source=scenario.intel,
+        by=analyst,
+        defaults=Defaults(classification="negotiation_sensitive"),
+    )
+    assert client_of(case_officer).get(f"/interchange/imports/{report.import_id}/").status_code == 404
+    assert client_of(analyst).get(f"/interchange/imports/{report.import_id}/").status_code == 200
