@@ -2,7 +2,8 @@
 
 The file is gzip'd JSON Lines. Line 1 is a header: the format and its version, when it was
 written, the migration state of every app, how many records of each model follow, and the
-SHA-256 of everything after the header, so that a truncated or altered file is refused. Every
+SHA-256 of everything after the header, so that a truncated or damaged file is refused (the
+digest is not keyed: it does not stop someone who edits the file and recomputes it). Every
 further line is one record, as Django's serialisers write it (`django.core.serializers`, the
 dumpdata/loaddata machinery), with its database id, so that a fault is named by its line.
 
