@@ -147,6 +147,7 @@ _ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A
 _DOCTYPE = re.compile(r"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 _SCHEMA_ELEMENT = re.compile(r"Element '\{[^}]*\}(\w+)'")
 _OWN_PERSON = re.compile(r"^person\.(\d+)$")
+_OWN_NOTE = re.compile(r"^note\.(\d+)$")
 
 
 
@@ -551,9 +552,11 @@ class _Importer:
         return person
 
     def _alternate_names(self, record: Record, person: Person) -> None:
+        # A spelling the registry already has (split into its parts) is not added again whole.
+        known = {str(v) for v in person.name_variants.all()}
         for name in record.fields.get("alternate_names", "").splitlines():
             name = " ".join(name.split())
-            if not name:
+            if not name or name in known:
                 continue
             if len(name) > 120:
                 self.report.problem(
@@ -571,6 +574,11 @@ class _Importer:
     # notes
 
     def _note(self, record: Record) -> None:
+        own = self._own_event(record)
+        if own is not None:
+            # Our own note come back through another repository: the event it was made from.
+            self._outcome(record, Action.UNCHANGED, own.person.kept_record)
+            return
         digest = sha256_of(record.canonical())
         known = _known(record)
         if known:
@@ -605,6 +613,16 @@ class _Importer:
         )
         self._outcome(record, Action.CREATE, about, label=f"{event.get_kind_display()}: {about}")
         self.pending.append(_Pending(record, about, event))
+
+    def _own_event(self, record: Record) -> Event | None:
+        match = _OWN_NOTE.match(record.local_id)
+        if record.domain != pfif_domain() or not match:
+            return None
+        events = policy.visible_to(Event.objects.filter(pk=int(match.group(1))), self.by)
+        event = events.select_related("person").first()
+        if event is None:
+            raise ValidationError({"note_record_id": str(UNREACHABLE)})
+        return event
 
     def _note_person(self, record: Record) -> Person | None:
         person_id = record.fields["person_record_id"]

@@ -422,3 +422,17 @@ def test_the_command_exports_to_a_file(scenario: Any, tmp_path: Path) -> None:
     path = tmp_path / "out.xml"
     call_command("pfif", "export", "--as", scenario.by.username, "-o", str(path), stdout=StringIO())
     assert len(records(valid(path.read_bytes()))) == 1
+
+
+def test_our_own_export_coming_back_creates_nothing(scenario: Any, settings: Any) -> None:
+    settings.TRACEBUREAU_PFIF_DOMAIN = "nib.example"
+    person = scenario.person(birth_year=1990)
+    scenario.event(person, "reported_missing", "2022-03-01")
+    scenario.event(person, "captured", "2022-05-17")
+    content = pfif_export(user=scenario.by)
+    before = (Event.objects.count(), Person.objects.count(), NameVariant.objects.count())
+
+    report = import_file(content, scenario.by)
+
+    assert report.counts == {"match": 1, "unchanged": 2}
+    assert (Event.objects.count(), Person.objects.count(), NameVariant.objects.count()) == before
