@@ -310,6 +310,19 @@ def _events(queryset: QuerySet, user: Any, access: Access, action: str) -> Query
     return queryset.filter(condition)
 
 
+def _kept_status(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    """A kept status (timeline.PersonStatus) is read only by those who see every event and
+    record it was derived from; anyone else has it derived from what they see."""
+    if action != VIEW or not _needs(access, Can.SEE_INDIVIDUALS):
+        return queryset.none()
+    condition = Q(person__in=_visible_person_ids(user, access)) & Q(ceiling__in=access.levels)
+    if access.family_facing:
+        condition &= Q(detrimental=False)
+    if not access.all_agencies:
+        condition &= Q(other_agency=False)
+    return queryset.filter(condition)
+
+
 def _of_visible_persons(field_name: str) -> Rule:
     def rule(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
         if action != VIEW:
@@ -512,6 +525,7 @@ RULES: dict[str, Rule] = {
     "timeline.Place": _reference,
     "timeline.Source": _reference,
     "timeline.BulkEvent": _capability(Can.SEE_INDIVIDUALS),
+    "timeline.PersonStatus": _kept_status,
     "core.User": _capability(Can.MANAGE_USERS, view_only=False),
     "core.BreakGlass": _capability(Can.READ_AUDIT),
     "reporting.StatisticsRelease": _released,

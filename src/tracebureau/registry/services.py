@@ -201,6 +201,8 @@ def person_update(*, person: Person, changes: dict[str, Any], expected_version: 
     current.save()
     if set(changed) & set(NAME_FIELDS):
         _record_own_name(current, by=by)
+    if set(changed) & {"classification", "detrimental_to_disclose", "agency"}:
+        _refresh_status(current)  # who may read the kept status changes with them
     return current
 
 
@@ -256,6 +258,7 @@ def person_merge(*, keep: Person, absorb: Person, by: Any, reason: str) -> Perso
     absorb._change_reason = f"merged into #{keep.pk}"  # type: ignore[attr-defined]  # reason: PersonMerge
     absorb._history_user = by  # type: ignore[attr-defined]
     absorb.save()
+    _refresh_status(keep)
     return PersonMerge.objects.create(
         keep=keep, absorb=absorb, action=MergeAction.MERGED, reason=reason, by=by
     )
@@ -276,6 +279,15 @@ def person_unmerge(*, absorb: Person, by: Any, reason: str) -> PersonMerge:
     absorb._change_reason = f"merge into #{keep.pk} undone"  # type: ignore[attr-defined]  # reason: PersonMerge
     absorb._history_user = by  # type: ignore[attr-defined]
     absorb.save()
+    _refresh_status(keep)
     return PersonMerge.objects.create(
         keep=keep, absorb=absorb, action=MergeAction.UNMERGED, reason=reason, by=by
     )
+
+
+def _refresh_status(keep: Person) -> None:
+    """The kept record's derived status gains or loses the absorbed record's timeline (and
+    the absorbed record, standing alone again, keeps its own)."""
+    from tracebureau.timeline.materialised import status_refresh  # timeline depends on registry
+
+    status_refresh(person_ids=[keep.pk])

@@ -5,36 +5,28 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from tracebureau.core.policy import visible_to
 from tracebureau.registry.choices import Category, Side
 from tracebureau.registry.selectors import persons_visible
 from tracebureau.reporting.models import StatisticsRelease
 from tracebureau.timeline.choices import Situation
-from tracebureau.timeline.selectors import statuses_for
+from tracebureau.timeline.selectors import situation_counts
 
 # A count below this is published as "fewer than 5": a single released prisoner in a small
 # category can be identified by his family, and so by the other side.
 MIN_CELL = 5
-_CHUNK = 500
 
 
 def totals(*, user: Any) -> dict[str, Any]:
     """Live totals over every (unmerged) person of ours the user sees: by derived situation and
     category. The other side's people we hold are not "ours released" when exchanged back."""
-    persons = persons_visible(user=user).filter(merged_into__isnull=True, side=Side.OWN).order_by("pk")
-    situations: Counter[str] = Counter()
-    categories: Counter[str] = Counter()
-    chunk: list[Any] = []
-    for person in persons.iterator(chunk_size=_CHUNK):
-        chunk.append(person)
-        categories[person.category] += 1
-        if len(chunk) == _CHUNK:
-            situations.update(s.situation for s in statuses_for(user=user, persons=chunk).values())
-            chunk = []
-    if chunk:
-        situations.update(s.situation for s in statuses_for(user=user, persons=chunk).values())
+    persons = persons_visible(user=user).filter(merged_into__isnull=True, side=Side.OWN)
+    situations = situation_counts(user=user, persons=persons)
+    categories = Counter(
+        dict(persons.order_by().values_list("category").annotate(n=Count("pk")).values_list("category", "n"))
+    )
     return {
         "total": sum(categories.values()),
         "by_situation": {value: situations.get(value, 0) for value in Situation.values},

@@ -94,7 +94,8 @@ class Correction(models.TextChoices):
 
 
 class Situation(models.TextChoices):
-    """The derived situation (see timeline.status); never stored, only computed."""
+    """The derived situation (see timeline.status): computed from the timeline, and kept only
+    as derived data (timeline.PersonStatus) that is rebuilt from it."""
 
     UNKNOWN = "unknown", _("Unknown")
     MISSING = "missing", _("Missing")

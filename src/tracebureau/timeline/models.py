@@ -17,6 +17,7 @@ from tracebureau.timeline.choices import (
     PlaceKind,
     Precision,
     Reliability,
+    Situation,
     SourceKind,
 )
 from tracebureau.timeline.status import StatusEvent, is_weak
@@ -216,3 +217,38 @@ class Event(AppendOnlyModel):
             place_id=self.place_id,
             corrects_id=self.corrects_id,
         )
+
+
+class PersonStatus(models.Model):
+    """The status a record's whole timeline derives (records merged into it folded in), kept
+    so that statistics and filters over a national registry need not derive a million
+    timelines on every request. Derived, never a source of truth: timeline.materialised keeps
+    it in step in the transaction of every write that changes a timeline, and rebuilds it
+    from the events at any time (`tracebureau status rebuild`). It is overwritten, unlike
+    the append-only records it is derived from.
+
+    A reader may use the row only when they see every event it was derived from: the
+    ceiling, detrimental and other-agency fields say what that takes (see core.policy)."""
+
+    person = models.OneToOneField(
+        "registry.Person", on_delete=models.PROTECT, primary_key=True, related_name="kept_status"
+    )
+    situation = models.CharField(_("situation"), max_length=30, choices=Situation.choices)
+    family_level = models.PositiveSmallIntegerField(_("family-scale level"))
+    since = models.DateField(_("since"), null=True, blank=True)
+    last_sign_of_life_on = models.DateField(_("last sign of life"), null=True, blank=True)
+    events = models.PositiveIntegerField(_("events"), default=0)
+    # The most classified event or folded-in record it was derived from.
+    ceiling = models.CharField(max_length=30, choices=Classification.choices)
+    detrimental = models.BooleanField(default=False)
+    # A folded-in record of another agency: only readers of every agency see all of it.
+    other_agency = models.BooleanField(default=False)
+    derived_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("derived status")
+        verbose_name_plural = _("derived statuses")
+        indexes = [models.Index(fields=["situation"])]
+
+    def __str__(self) -> str:
+        return f"#{self.person_id}: {self.situation}"

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from tracebureau.core.policy import VIEW, visible_to
 from tracebureau.registry.models import Person
 from tracebureau.registry.selectors import person_record_ids
-from tracebureau.timeline.models import Event, Place, Source
+from tracebureau.timeline.models import Event, PersonStatus, Place, Source
 from tracebureau.timeline.status import DerivedStatus, derive_status
 
 
@@ -91,6 +92,27 @@ def statuses_for(*, user: Any, persons: list[Person]) -> dict[int, DerivedStatus
     """Derived status of a page of persons, merged records folded in, in a few queries."""
     grouped = _events_for(user, persons)
     return {pk: derive_status(e.as_status_event() for e in evs) for pk, evs in grouped.items()}
+
+
+def situation_counts(*, user: Any, persons: QuerySet[Person], chunk: int = 500) -> Counter[str]:
+    """How many of these persons are in each derived situation, as the user would see each
+    timeline: read from the kept status where the user may read it (one query however many
+    persons), derived from their visible events for the rest (records the user sees only in
+    part, and any not yet derived: see timeline.materialised)."""
+    kept = visible_to(PersonStatus.objects.filter(person__in=persons.values("pk")), user)
+    counts: Counter[str] = Counter(
+        dict(kept.order_by().values_list("situation").annotate(n=Count("pk")).values_list("situation", "n"))
+    )
+    rest = persons.exclude(pk__in=kept.values("pk")).order_by("pk")
+    batch: list[Person] = []
+    for person in rest.iterator(chunk_size=chunk):
+        batch.append(person)
+        if len(batch) == chunk:
+            counts.update(s.situation for s in statuses_for(user=user, persons=batch).values())
+            batch = []
+    if batch:
+        counts.update(s.situation for s in statuses_for(user=user, persons=batch).values())
+    return counts
 
 
 def _events_for(user: Any, persons: list[Person]) -> dict[int, list[Event]]:

@@ -18,6 +18,7 @@ from tracebureau.core import policy
 from tracebureau.core.policy import CHANGE, RECORD_EVENT, VIEW, Can
 from tracebureau.registry.models import Person
 from tracebureau.timeline.choices import Correction, EventKind, Precision
+from tracebureau.timeline.materialised import status_refresh
 from tracebureau.timeline.models import BulkEvent, Event, Place, Source
 
 
@@ -201,6 +202,7 @@ def event_record(*, person: Person, kind: str, by: Any, **fields: Any) -> Event:
         raise ValidationError({"kind": _("Use event_retract to retract an event.")})
     event = build_event(person=person, kind=kind, by=by, **fields)
     event.save()
+    status_refresh(person_ids=[event.person_id])
     return event
 
 
@@ -215,6 +217,7 @@ def missing_report_record(*, person: Person, by: Any, **fields: Any) -> Event:
         policy.require_row(by, person, VIEW)
     event = build_event(person=person, kind=EventKind.REPORTED_MISSING, by=by, access_checked=True, **fields)
     event.save()
+    status_refresh(person_ids=[event.person_id])
     return event
 
 
@@ -243,6 +246,7 @@ def event_retract(*, event: Event, by: Any, reason: str, source: Source | None =
         reason=reason,
     )
     retraction.save()
+    status_refresh(person_ids=[retraction.person_id])
     return retraction
 
 
@@ -282,6 +286,7 @@ def event_supersede(*, event: Event, by: Any, reason: str, **fields: Any) -> Eve
         **values,
     )
     replacement.save()
+    status_refresh(person_ids=[replacement.person_id])
     return replacement
 
 
@@ -341,4 +346,5 @@ def bulk_event_record(
         event.bulk = bulk
     Event.objects.bulk_create(events)
     audit_bulk_created(events, user=by)
+    status_refresh(person_ids=[e.person_id for e in events])
     return bulk

@@ -1,0 +1,180 @@
+"""The derived status kept beside the timeline (PersonStatus).
+
+Every write that changes a timeline (an event, a correction, a bulk event, a merge or its
+undoing) calls `status_refresh` in its own transaction, so the kept status never lags the
+events. `status_rebuild` derives it again from the events for the whole registry and
+`status_check` says where the two disagree; neither is needed in normal running.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from tracebureau.core.choices import CLASSIFICATION_ORDER
+from tracebureau.registry.models import Person
+from tracebureau.timeline.choices import SourceKind
+from tracebureau.timeline.models import Event, PersonStatus
+from tracebureau.timeline.selectors import record_owners
+from tracebureau.timeline.status import StatusEvent, derive_status
+
+CHUNK = 5000
+_EVENT_COLUMNS = (
+    "pk", "person_id", "kind", "occurred_on", "occurred_time", "precision", "reliability",
+    "credibility", "source__kind", "place_id", "corrects_id", "classification",
+    "detrimental_to_disclose",
+)  # fmt: skip
+_STORED = ("situation", "family_level", "since", "last_sign_of_life_on", "events", "ceiling",
+           "detrimental", "other_agency")  # fmt: skip
+
+
+@dataclass
+class _Timeline:
+    """What one record's status is derived from: its events and those of the records in it."""
+
+    agency_id: int | None
+    events: list[StatusEvent] = field(default_factory=list)
+    dates: dict[int, Any] = field(default_factory=dict)
+    ceiling: int = 0
+    detrimental: bool = False
+    other_agency: bool = False
+
+    def fold(self, classification: str, detrimental: bool) -> None:
+        self.ceiling = max(self.ceiling, CLASSIFICATION_ORDER.index(classification))
+        self.detrimental |= detrimental
+
+
+def status_refresh(*, person_ids: Iterable[int]) -> None:
+    """Derive again the kept status of these records and of every record they are merged into.
+    Call it inside the transaction that wrote the change."""
+    roots = _with_ancestors(set(person_ids))
+    if not roots:
+        return
+    with transaction.atomic():
+        # Writers about one person take turns: the second derives from the first one's event.
+        list(Person.objects.select_for_update().filter(pk__in=roots).order_by("pk").values_list("pk"))
+        _store(derived_statuses(sorted(roots)), update=True)
+
+
+def _with_ancestors(ids: set[int]) -> set[int]:
+    found, frontier = set(ids), set(ids)
+    while frontier:
+        parents = set(
+            Person.objects.filter(pk__in=frontier, merged_into__isnull=False).values_list(
+                "merged_into", flat=True
+            )
+        )
+        frontier = parents - found
+        found |= parents
+    return found
+
+
+def derived_statuses(roots: list[int]) -> list[PersonStatus]:
+    """The status each record's timeline derives now, as unsaved rows, in a few queries."""
+    owners = record_owners(roots)
+    timelines: dict[int, _Timeline] = {}
+    records = Person.objects.filter(pk__in=owners).values_list(
+        "pk", "classification", "detrimental_to_disclose", "agency_id"
+    )
+    by_record = {row[0]: row[1:] for row in records}
+    for root in roots:
+        timelines[root] = _Timeline(agency_id=by_record[root][2])
+    for pk, (classification, detrimental, agency) in by_record.items():
+        for root in owners[pk]:
+            timelines[root].fold(classification, detrimental)
+            timelines[root].other_agency |= agency != timelines[root].agency_id
+    for row in Event.objects.filter(person__in=owners).values_list(*_EVENT_COLUMNS).order_by():
+        event = _status_event(row)
+        for root in owners[row[1]]:
+            timelines[root].events.append(event)
+            timelines[root].dates[event.id] = event.occurred_on
+            timelines[root].fold(row[11], row[12])
+    return [_row(root, timeline) for root, timeline in timelines.items()]
+
+
+def _status_event(row: tuple[Any, ...]) -> StatusEvent:
+    pk, _person, kind, day, time, precision, reliability, credibility, source_kind, place, corrects = row[:11]
+    return StatusEvent(
+        id=pk,
+        kind=kind,
+        occurred_on=day,
+        occurred_time=time,
+        precision=precision,
+        reliability=reliability,
+        credibility=credibility,
+        source_is_icrc=source_kind == SourceKind.ICRC,
+        place_id=place,
+        corrects_id=corrects,
+    )
+
+
+def _row(root: int, timeline: _Timeline) -> PersonStatus:
+    status = derive_status(timeline.events)
+    return PersonStatus(
+        person_id=root,
+        situation=status.situation,
+        family_level=status.family_level,
+        since=timeline.dates.get(status.basis_id) if status.basis_id else None,
+        last_sign_of_life_on=(
+            timeline.dates.get(status.last_sign_of_life_id) if status.last_sign_of_life_id else None
+        ),
+        events=len(timeline.events),
+        ceiling=CLASSIFICATION_ORDER[timeline.ceiling],
+        detrimental=timeline.detrimental,
+        other_agency=timeline.other_agency,
+    )
+
+
+def _store(rows: list[PersonStatus], *, update: bool) -> None:
+    PersonStatus.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=update,
+        unique_fields=["person"] if update else None,
+        update_fields=[*_STORED, "derived_at"] if update else None,
+    )
+
+
+def _chunks(chunk: int) -> Iterator[list[int]]:
+    ids = Person.objects.order_by("pk").values_list("pk", flat=True)
+    batch: list[int] = []
+    for pk in ids.iterator(chunk_size=chunk):
+        batch.append(pk)
+        if len(batch) == chunk:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def status_rebuild(*, chunk: int = CHUNK, progress: Callable[[int, int], None] | None = None) -> int:
+    """Derive every record's kept status again from its events, a chunk per transaction (a
+    rebuild stopped half-way leaves each row either old or new, both derived from events).
+    Returns the number of records."""
+    total, done = Person.objects.count(), 0
+    for batch in _chunks(chunk):
+        with transaction.atomic():
+            _store(derived_statuses(batch), update=True)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    return done
+
+
+def status_check(*, chunk: int = CHUNK) -> list[int]:
+    """The records whose kept status differs from what their events derive now (a missing row
+    counts as differing only where there are events to derive from)."""
+    wrong: list[int] = []
+    for batch in _chunks(chunk):
+        kept = {row.person_id: row for row in PersonStatus.objects.filter(person__in=batch)}
+        for row in derived_statuses(batch):
+            old = kept.get(row.person_id)
+            if old is None:
+                if row.events:
+                    wrong.append(row.person_id)
+            elif any(getattr(old, name) != getattr(row, name) for name in _STORED):
+                wrong.append(row.person_id)
+    return wrong
