@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -124,7 +125,14 @@ class Person(models.Model):
         ordering = ["family_name", "given_names", "id"]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
-        indexes = [models.Index(fields=["birth_year", "birth_month", "birth_day"])]
+        indexes = [
+            models.Index(fields=["birth_year", "birth_month", "birth_day"]),
+            # The persons list's order, so a page of a million records is read, not sorted.
+            models.Index(fields=["family_name", "given_names", "id"], name="person_list_order"),
+            # Search compares numbers and call signs case-insensitively (UPPER(...) = UPPER(...)).
+            models.Index(Upper("service_number"), name="person_service_number_upper"),
+            models.Index(Upper("call_sign"), name="person_call_sign_upper"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(merged_into=models.F("id")), name="person_not_merged_into_itself"
