@@ -32,7 +32,7 @@ _STORED = ("situation", "family_level", "since", "last_sign_of_life_on", "events
 
 
 @dataclass
-class _Timeline:
+class Timeline:
     """What one record's status is derived from: its events and those of the records in it."""
 
     agency_id: int | None
@@ -43,8 +43,14 @@ class _Timeline:
     other_agency: bool = False
 
     def fold(self, classification: str, detrimental: bool) -> None:
+        """Something the status is derived from, and who may see it."""
         self.ceiling = max(self.ceiling, CLASSIFICATION_ORDER.index(classification))
         self.detrimental |= detrimental
+
+    def add(self, event: StatusEvent, *, classification: str, detrimental: bool) -> None:
+        self.events.append(event)
+        self.dates[event.id] = event.occurred_on
+        self.fold(classification, detrimental)
 
 
 def status_refresh(*, person_ids: Iterable[int]) -> None:
@@ -62,11 +68,11 @@ def status_refresh(*, person_ids: Iterable[int]) -> None:
 def _with_ancestors(ids: set[int]) -> set[int]:
     found, frontier = set(ids), set(ids)
     while frontier:
-        parents = set(
-            Person.objects.filter(pk__in=frontier, merged_into__isnull=False).values_list(
-                "merged_into", flat=True
-            )
-        )
+        parents: set[int] = {
+            pk
+            for pk in Person.objects.filter(pk__in=frontier).values_list("merged_into", flat=True)
+            if pk is not None
+        }
         frontier = parents - found
         found |= parents
     return found
@@ -75,13 +81,13 @@ def _with_ancestors(ids: set[int]) -> set[int]:
 def derived_statuses(roots: list[int]) -> list[PersonStatus]:
     """The status each record's timeline derives now, as unsaved rows, in a few queries."""
     owners = record_owners(roots)
-    timelines: dict[int, _Timeline] = {}
+    timelines: dict[int, Timeline] = {}
     records = Person.objects.filter(pk__in=owners).values_list(
         "pk", "classification", "detrimental_to_disclose", "agency_id"
     )
     by_record = {row[0]: row[1:] for row in records}
     for root in roots:
-        timelines[root] = _Timeline(agency_id=by_record[root][2])
+        timelines[root] = Timeline(agency_id=by_record[root][2])
     for pk, (classification, detrimental, agency) in by_record.items():
         for root in owners[pk]:
             timelines[root].fold(classification, detrimental)
@@ -89,10 +95,8 @@ def derived_statuses(roots: list[int]) -> list[PersonStatus]:
     for row in Event.objects.filter(person__in=owners).values_list(*_EVENT_COLUMNS).order_by():
         event = _status_event(row)
         for root in owners[row[1]]:
-            timelines[root].events.append(event)
-            timelines[root].dates[event.id] = event.occurred_on
-            timelines[root].fold(row[11], row[12])
-    return [_row(root, timeline) for root, timeline in timelines.items()]
+            timelines[root].add(event, classification=row[11], detrimental=row[12])
+    return [status_row(root, timeline) for root, timeline in timelines.items()]
 
 
 def _status_event(row: tuple[Any, ...]) -> StatusEvent:
@@ -111,7 +115,7 @@ def _status_event(row: tuple[Any, ...]) -> StatusEvent:
     )
 
 
-def _row(root: int, timeline: _Timeline) -> PersonStatus:
+def status_row(root: int, timeline: Timeline) -> PersonStatus:
     status = derive_status(timeline.events)
     return PersonStatus(
         person_id=root,
