@@ -24,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
 from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits
 
 from tracebureau.engines.cluster import Scheduler, connect
 from tracebureau.engines.kinship.likelihood import member_genotype_table
@@ -168,6 +169,14 @@ def _marker_lookup_received(locus: Locus) -> Lookup:
 
 
 def marker_lookup(case: Case, columns: Columns, remains: tuple[str, ...], locus: Locus) -> Lookup:
+    """`_marker_lookup` on one BLAS thread. BLAS cuts a product differently for each number of
+    threads, which moves the last bits: on one thread the tables are the same in every process,
+    this one or a cluster worker's (and faster here, the products being small)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _marker_lookup(case, columns, remains, locus)
+
+
+def _marker_lookup(case: Case, columns: Columns, remains: tuple[str, ...], locus: Locus) -> Lookup:
     """At one marker: the distinct log-LR tables, flattened over genotypes with a last entry 0
     for an untyped remains; which table each member uses; and each remains' entry."""
     seen = {
