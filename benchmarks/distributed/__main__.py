@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,29 @@ def run_kinship(args: argparse.Namespace, client: distributed.Client) -> dict[st
     }
 
 
+class LoadWatch:
+    """The machine's 1-minute load average every few seconds while the run lasts: above the core
+    count, something else was running too, and the report says its timings are noisy."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(every,), daemon=True)
+
+    def _sample(self, every: float) -> None:
+        while not self._stop.is_set():
+            self.samples.append(os.getloadavg()[0])
+            self._stop.wait(every)
+
+    def __enter__(self) -> LoadWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     args.out_dir.mkdir(parents=True, exist_ok=True)
@@ -152,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     say(f"starting a LocalCluster of {args.workers} worker processes")
     started = time.perf_counter()
     with (
+        LoadWatch() as load,
         distributed.LocalCluster(
             n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
@@ -162,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.only in (None, name):
                 results[name] = run(args, client)
                 say(f"{name}: {json.dumps(results[name])}")
+    results["load_average_1min"] = {"max": max(load.samples), "mean": sum(load.samples) / len(load.samples)}
     (args.out_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     write_report(results, args.out_dir / "REPORT.md")
     say(f"wrote {args.out_dir / 'REPORT.md'}")

@@ -25,6 +25,14 @@ def _machine(results: dict[str, Any]) -> list[str]:
         f"thread each, on the same machine (started in {results['cluster_start_seconds']:.1f} s, "
         "not counted).",
     ]
+    load = results.get("load_average_1min")
+    if load and load["max"] > cores:
+        lines += [
+            "",
+            f"Other work shared the machine during the run (1-minute load average up to {load['max']:.1f}, "
+            f"mean {load['mean']:.1f}, on {cores} cores): the times are noisy, and both runs were "
+            "slowed by it.",
+        ]
     if cores <= 2:
         lines += [
             "",

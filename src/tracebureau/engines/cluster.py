@@ -17,10 +17,10 @@ already connected, which the caller keeps and closes.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -87,12 +87,20 @@ def _client(address: str, timeout: float) -> Client:
         ) from error
 
 
-def share(client: Client, value: T, name: str) -> Future[T]:
-    """`value` sent once to every worker, as one object under a fresh key. Given its own key it
-    is not hashed (hashing a million-record side costs as much as sending it), and given as a
-    dict entry a list or tuple is sent whole rather than one future per element."""
-    key = f"{name}-{uuid.uuid4().hex}"
-    future: Future[T] = client.scatter({key: value}, broadcast=True)[key]  # type: ignore[no-untyped-call]
+@dataclass(frozen=True)
+class Whole(Generic[T]):
+    """A value that distributed sends as one pickle. Bare, a list or tuple would be serialised
+    element by element: 35 s for a vocabulary of 200,000 strings, against 0.1 s whole."""
+
+    value: T
+
+
+def share(client: Client, value: T) -> Future[Whole[T]]:
+    """`value` sent once to every worker, wrapped whole; the task unwraps it. Under a random key,
+    not a hash of it: hashing a million-record side costs about as much as sending it."""
+    future: Future[Whole[T]] = client.scatter(  # type: ignore[no-untyped-call]
+        Whole(value), broadcast=True, hash=False
+    )
     return future
 
 

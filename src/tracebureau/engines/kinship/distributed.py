@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from tracebureau.engines.cluster import results, share, spans, submit
+from tracebureau.engines.cluster import Whole, results, share, spans, submit
 from tracebureau.engines.kinship.batch import CHUNK, ROWS_PER_TASK, Columns, Lookup, lr_rows, marker_lookup
 from tracebureau.engines.kinship.records import Case, Locus
 
 if TYPE_CHECKING:
     from distributed import Client
 
-Shared = tuple[Case, Columns, tuple[str, ...]]
+Shared = Whole[tuple[Case, Columns, tuple[str, ...]]]
 
 
 def lr_matrix_on_cluster(
@@ -34,7 +34,7 @@ def lr_matrix_on_cluster(
     rows: int = ROWS_PER_TASK,
 ) -> NDArray[np.float64]:
     """LR (remains × members) as `batch.pairwise_lr_matrix` computes it, on `client`'s workers."""
-    shared = share(client, (case, columns, remains), "kinship-case")
+    shared = share(client, (case, columns, remains))
     lookups = [submit(client, _lookup, shared, locus) for locus in case.loci.values()]
     blocks = [
         submit(client, _rows, shared, lookups, start, stop, chunk)
@@ -47,12 +47,12 @@ def lr_matrix_on_cluster(
 
 
 def _lookup(shared: Shared, locus: Locus) -> Lookup:
-    case, columns, remains = shared
+    case, columns, remains = shared.value
     return marker_lookup(case, columns, remains, locus)
 
 
 def _rows(shared: Shared, lookups: list[Lookup], start: int, stop: int, chunk: int) -> NDArray[np.float64]:
     """Rows start:stop of the matrix: the lookups with only those remains' codes."""
-    case, columns, remains = shared
+    case, columns, remains = shared.value
     markers = [(tables, which, codes[start:stop]) for tables, which, codes in lookups]
     return lr_rows(case, columns, remains[start:stop], markers, chunk=chunk)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tracebureau.engines.cluster import results, share, spans, submit
+from tracebureau.engines.cluster import Whole, results, share, spans, submit
 from tracebureau.engines.linkage.compare import Comparison, compare
 from tracebureau.engines.linkage.prepare import Codes, Columns
 
@@ -30,7 +30,7 @@ class ClusterComparer:
     def __init__(self, client: Client, *, chunk_pairs: int = CHUNK_PAIRS) -> None:
         self._client = client
         self._chunk_pairs = chunk_pairs
-        self._shared: dict[int, tuple[Any, Future[Any]]] = {}
+        self._shared: dict[int, tuple[Any, Future[Whole[Any]]]] = {}
 
     def __call__(
         self, left: Columns, right: Columns, i: Codes, j: Codes, names: list[str], codes: list[str]
@@ -43,20 +43,25 @@ class ClusterComparer:
         futures = [submit(self._client, _compare_chunk, *shared, i[a:b], j[a:b]) for a, b in chunks]
         return _concatenate(list(results(futures)))
 
-    def _share(self, value: Any) -> Future[Any]:
+    def _share(self, value: Any) -> Future[Whole[Any]]:
         """The value's future, scattered the first time it is asked for: a run compares the
         same sides twice (a random sample for u, then the candidates)."""
         known = self._shared.get(id(value))
         if known is None:
             # The value is kept with its future so that its id cannot be reused meanwhile.
-            known = self._shared[id(value)] = (value, share(self._client, value, "linkage"))
+            known = self._shared[id(value)] = (value, share(self._client, value))
         return known[1]
 
 
 def _compare_chunk(
-    left: Columns, right: Columns, names: list[str], codes: list[str], i: Codes, j: Codes
+    left: Whole[Columns],
+    right: Whole[Columns],
+    names: Whole[list[str]],
+    codes: Whole[list[str]],
+    i: Codes,
+    j: Codes,
 ) -> Comparison:
-    return compare(left, right, i, j, names, codes)
+    return compare(left.value, right.value, i, j, names.value, codes.value)
 
 
 def _concatenate(parts: list[Comparison]) -> Comparison:

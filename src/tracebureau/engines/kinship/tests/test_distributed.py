@@ -68,5 +68,7 @@ def test_the_matrix_on_a_cluster_is_the_one_in_process(client: "distributed.Clie
 
 def test_an_unreachable_scheduler_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 0.5)
-    with pytest.raises(ClusterUnavailable, match=r"cannot reach the Dask scheduler at 'tcp://127\.0\.0\.1:1'"):
+    with pytest.raises(
+        ClusterUnavailable, match=r"cannot reach the Dask scheduler at 'tcp://127\.0\.0\.1:1'"
+    ):
         pairwise_lr_matrix(case=generated_case(2, remains=2, families=1), scheduler="tcp://127.0.0.1:1")

@@ -83,7 +83,9 @@ def test_it_dedupes_on_a_cluster_as_in_process(client: "distributed.Client") -> 
 
 def test_an_unreachable_scheduler_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 0.5)
-    with pytest.raises(ClusterUnavailable, match=r"cannot reach the Dask scheduler at 'tcp://127\.0\.0\.1:1'"):
+    with pytest.raises(
+        ClusterUnavailable, match=r"cannot reach the Dask scheduler at 'tcp://127\.0\.0\.1:1'"
+    ):
         link([Record("L1", "Koval")], [Record("R1", "Коваль")], scheduler="tcp://127.0.0.1:1")
 
 
