@@ -52,9 +52,11 @@ def _linkage(run: dict[str, Any]) -> list[str]:
         "",
         f"`link` of a generated list of {run['list_size']:,} rows against a registry of "
         f"{run['registry_size']:,} (the scale benchmark's generator, read back from CSV; generated in "
-        f"{run['generate_seconds']:.1f} s, not counted). On the cluster the candidate pairs, and the "
-        f"random pairs that estimate u, are compared {run['chunk_pairs']:,} to a task ({run['tasks']} "
-        "tasks); normalising, blocking, training and scoring stay in the calling process.",
+        f"{run['generate_seconds']:.1f} s, not counted). On the cluster the candidate pairs are compared "
+        f"{run['chunk_pairs']:,} to a task ({run['tasks']} tasks), both sides having been sent to every "
+        "worker once. A comparison that fits in one chunk (at full size, the 200,000 random pairs that "
+        "estimate u) stays in the calling process, as do normalising (the larger part of a run), "
+        "blocking, training and scoring: only the comparisons can gain from more workers.",
         "",
         f"Matches: {run['matches']:,}; identical to the one-process run (same pairs, same "
         f"probabilities to the last bit, same order, same explanations): **{run['identical']}**.",
@@ -69,7 +71,10 @@ def _kinship(run: dict[str, Any]) -> list[str]:
         f"{run['markers']} markers (the kinship benchmark's generator; generated in "
         f"{run['generate_seconds']:.1f} s, not counted). "
         f"On the cluster each marker's LR tables are computed on a worker and each block of "
-        f"{run['rows_per_task']:,} remains is gathered on one ({run['tasks']} tasks).",
+        f"{run['rows_per_task']:,} remains is gathered on one ({run['tasks']} tasks); the blocks, "
+        f"{run['shape'][0] * run['shape'][1] * 8 / 1e6:,.0f} MB in all, come back to the calling process. "
+        "The tables are computed on one BLAS thread in every process, in this one too, so that they "
+        "are the same to the last bit wherever they are computed.",
         "",
         f"Matrix {run['shape'][0]:,} × {run['shape'][1]:,}; identical to the one-process run "
         f"(`np.array_equal`, NaN where the sexes bar a pair): **{run['identical']}**.",

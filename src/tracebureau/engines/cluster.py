@@ -25,6 +25,18 @@ from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 if TYPE_CHECKING:
     from distributed import Client, Future
 
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "ClusterUnavailable",
+    "Scheduler",
+    "Whole",
+    "connect",
+    "results",
+    "share",
+    "spans",
+    "submit",
+]
+
 Scheduler: TypeAlias = "str | Client"
 T = TypeVar("T")
 
