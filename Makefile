@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export TRACEBUREAU_DATA_DIR ?= $(CURDIR)/data
 PYTEST_ARGS ?=
 
-.PHONY: bench-harness bench-kinship bench-kinship-quick bench-linkage bench-linkage-quick demo serve test test-fast lint typecheck migrations-check schema-check check clean-venv
+.PHONY: bench-distributed bench-distributed-quick bench-harness bench-kinship bench-kinship-quick bench-linkage bench-linkage-quick demo serve test test-fast lint typecheck migrations-check schema-check check clean-venv
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,7 @@ bench-linkage: $(VENV)/.installed-bench
 
 ## bench-harness: the benchmark harness's own tests (CI runs them; they assert no timing)
 bench-harness: $(VENV)/.installed-bench $(VENV)/.installed-test
-	$(BIN)/pytest -q -p no:cacheprovider tests/benchmarks_linkage tests/benchmarks_kinship
+	$(BIN)/pytest -q -p no:cacheprovider tests/benchmarks_linkage tests/benchmarks_kinship tests/benchmarks_distributed
 
 ## bench-linkage-quick: the same at CI size, written to benchmarks/linkage/quick/ (ignored by git)
 bench-linkage-quick: $(VENV)/.installed-bench
@@ -57,6 +57,14 @@ bench-kinship: $(VENV)/.installed-bench
 ## bench-kinship-quick: the same at CI size, written to benchmarks/kinship/quick/ (ignored by git)
 bench-kinship-quick: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.kinship --quick $(BENCH_ARGS)
+
+## bench-distributed: 10k × 1M linkage and the 5,000 × 20,000 kinship matrix in one process and on a Dask LocalCluster; rewrites benchmarks/distributed/REPORT.md
+bench-distributed: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.distributed $(BENCH_ARGS)
+
+## bench-distributed-quick: the same at CI size, written to benchmarks/distributed/quick/ (ignored by git)
+bench-distributed-quick: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.distributed --quick $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

@@ -191,6 +191,11 @@ TRACEBUREAU_BUREAU_NAME = env_str(
 )
 # PFIF record ids are "domain/id": the domain that names this installation's records.
 TRACEBUREAU_PFIF_DOMAIN = env_str("TRACEBUREAU_PFIF_DOMAIN", "nib.tracebureau.invalid")
+# Where the linkage and kinship engines run: empty in this process; a Dask scheduler address
+# ("tls://host:8786") to spread a national-size list or DNA batch over a cluster of the
+# bureau's own machines (names and DNA profiles travel to it); "local:N" for N worker processes
+# on this machine. The answers are the same either way.
+TRACEBUREAU_DASK_SCHEDULER = env_str("TRACEBUREAU_DASK_SCHEDULER", "")
 
 # A session ends after this long without a request, and when the browser closes: an unlocked
 # screen in a shared office must not stay signed in.

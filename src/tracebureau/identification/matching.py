@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -42,7 +43,11 @@ def _run(run: MatchRun, report: Reporter) -> None:
     profiles = selectors.current_profiles(remains=remains_ids, samples=[s.pk for s in samples])
     case = build_case(samples, profiles, run.frequency_table.frequencies if run.frequency_table else {})
     report(gettext_noop("Computing likelihood ratios"), 10)
-    table = pairwise_table_batch(case=case) if case.remains and case.families else None
+    table = (
+        pairwise_table_batch(case=case, scheduler=settings.TRACEBUREAU_DASK_SCHEDULER)
+        if case.remains and case.families
+        else None
+    )
     report(gettext_noop("Saving the candidates"), 90)
     _store(run, case, table)
 

@@ -43,10 +43,16 @@ class Cancelled(Exception):
 def engine_link(left: list[dict[str, str]], right: list[dict[str, str]], progress: Progress) -> list[Match]:
     """The linkage engine's matches as (row id, person id, probability, explanation). The only
     place that imports the engine, so that tests can put a predictable one in its stead."""
+    from django.conf import settings
+
     from tracebureau.engines.linkage import Record, link
 
     matches = link(
-        [Record(**r) for r in left], [Record(**r) for r in right], threshold=THRESHOLD, progress=progress
+        [Record(**r) for r in left],
+        [Record(**r) for r in right],
+        threshold=THRESHOLD,
+        progress=progress,
+        scheduler=settings.TRACEBUREAU_DASK_SCHEDULER,
     )
     return [
         (

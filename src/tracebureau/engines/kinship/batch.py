@@ -24,7 +24,9 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
 from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits
 
+from tracebureau.engines.cluster import Scheduler, connect
 from tracebureau.engines.kinship.likelihood import member_genotype_table
 from tracebureau.engines.kinship.mutation import Matrix, transmission_matrices
 from tracebureau.engines.kinship.pairwise import PairwiseTable
@@ -47,13 +49,19 @@ from tracebureau.engines.kinship.records import (
 
 Table = NDArray[np.float64]
 Columns = tuple[tuple[str, str], ...]
+#: At one marker: the distinct log-LR tables, which table each member uses, each remains' entry.
+Lookup = tuple[Table, NDArray[np.intp], NDArray[np.intp]]
 
 #: Members whose LRs are summed at once over every marker: their running sums (members × remains
 #: floats) should stay in the processor's cache.
 CHUNK = 32
+#: Remains gathered in one task on a cluster: 500 rows × 20,000 members is 80 MB of answer.
+ROWS_PER_TASK = 500
 
 
-def pairwise_table_batch(*, case: Case, chunk: int = CHUNK) -> PairwiseTable:
+def pairwise_table_batch(
+    *, case: Case, chunk: int = CHUNK, scheduler: Scheduler | None = None, rows_per_task: int = ROWS_PER_TASK
+) -> PairwiseTable:
     """Every remains of `case` against every missing member, as `pairwise_table` computes it.
 
     >>> import numpy as np
@@ -63,19 +71,33 @@ def pairwise_table_batch(*, case: Case, chunk: int = CHUNK) -> PairwiseTable:
     ...             {"L1": Locus("L1", ("a", "b"), np.array([0.2, 0.8]))})
     >>> [[round(lr, 9) for lr in row] for row in pairwise_table_batch(case=case).lr]  # 1 / (2 p_a); no data
     [[2.5], [1.0]]
+
+    With a `scheduler` the matrix is computed on that Dask cluster (see `pairwise_lr_matrix`).
     """
-    remains, columns, lr = pairwise_lr_matrix(case=case, chunk=chunk)
+    remains, columns, lr = pairwise_lr_matrix(
+        case=case, chunk=chunk, scheduler=scheduler, rows_per_task=rows_per_task
+    )
     rows = tuple(tuple(None if np.isnan(v) else float(v) for v in row) for row in lr)
     return PairwiseTable(remains, columns, rows)
 
 
 def pairwise_lr_matrix(
-    *, case: Case, chunk: int = CHUNK, workers: int = 1
+    *,
+    case: Case,
+    chunk: int = CHUNK,
+    workers: int = 1,
+    scheduler: Scheduler | None = None,
+    rows_per_task: int = ROWS_PER_TASK,
 ) -> tuple[tuple[str, ...], Columns, NDArray[np.float64]]:
     """The same LRs as an array (remains × members), NaN where the sexes bar the pairing: what a
     caller with millions of pairs wants instead of a tuple of Python floats per pair. With
     `workers` > 1 the markers' tables are computed in that many processes, and the gathers run
-    in that many threads."""
+    in that many threads.
+
+    With a `scheduler` (a Dask address such as "tcp://host:8786", "local:N", or a connected
+    `distributed.Client`; "" or None is in process) each marker's tables are computed on a
+    worker, and each block of `rows_per_task` remains is gathered on one: the same
+    arithmetic per pair, so the same array to the last bit. `workers` is then unused."""
     columns = tuple((family, m) for family, pedigree in case.families.items() for m in pedigree.missing)
     remains = tuple(case.remains)
     for remains_id, profile in case.remains.items():
@@ -83,8 +105,34 @@ def pairwise_lr_matrix(
             raise KinshipInputError(f"{remains_id}: marker {marker!r} has no frequency table")
     if not columns:
         return remains, columns, np.zeros((len(remains), 0))
-    log_lr = np.zeros((len(columns), len(remains)))
+    if scheduler:
+        # Here, not at the top: the cluster module builds on this one's functions.
+        from tracebureau.engines.kinship.distributed import lr_matrix_on_cluster
+
+        with connect(scheduler) as client:
+            return (
+                remains,
+                columns,
+                lr_matrix_on_cluster(
+                    client, case=case, columns=columns, remains=remains, chunk=chunk, rows=rows_per_task
+                ),
+            )
     markers = _lookups(case, columns, remains, workers)
+    return remains, columns, lr_rows(case, columns, remains, markers, chunk=chunk, workers=workers)
+
+
+def lr_rows(
+    case: Case,
+    columns: Columns,
+    remains: tuple[str, ...],
+    markers: list[Lookup],
+    *,
+    chunk: int = CHUNK,
+    workers: int = 1,
+) -> NDArray[np.float64]:
+    """LR (remains × members) from the markers' lookups, whose codes are those of `remains`:
+    every remains or a block of them, with the same sum over markers in the same order."""
+    log_lr = np.zeros((len(columns), len(remains)))
 
     def gather(start: int) -> None:
         block = log_lr[start : start + chunk]
@@ -96,14 +144,12 @@ def pairwise_lr_matrix(
         list(threads.map(gather, range(0, len(columns), chunk)))
     lr = np.exp(log_lr, out=log_lr).T
     lr[_barred(case, remains, columns)] = np.nan
-    return remains, columns, lr
+    return lr
 
 
-def _lookups(
-    case: Case, columns: Columns, remains: tuple[str, ...], workers: int
-) -> list[tuple[Table, NDArray[np.intp], NDArray[np.intp]]]:
+def _lookups(case: Case, columns: Columns, remains: tuple[str, ...], workers: int) -> list[Lookup]:
     if workers <= 1 or len(case.loci) < 2:
-        return [_marker_lookup(case, columns, remains, locus) for locus in case.loci.values()]
+        return [marker_lookup(case, columns, remains, locus) for locus in case.loci.values()]
     with ProcessPoolExecutor(workers, initializer=_receive, initargs=(case, columns, remains)) as pool:
         return list(pool.map(_marker_lookup_received, case.loci.values()))
 
@@ -117,14 +163,20 @@ def _receive(case: Case, columns: Columns, remains: tuple[str, ...]) -> None:
     _received = (case, columns, remains)
 
 
-def _marker_lookup_received(locus: Locus) -> tuple[Table, NDArray[np.intp], NDArray[np.intp]]:
+def _marker_lookup_received(locus: Locus) -> Lookup:
     assert _received is not None
-    return _marker_lookup(*_received, locus)
+    return marker_lookup(*_received, locus)
 
 
-def _marker_lookup(
-    case: Case, columns: Columns, remains: tuple[str, ...], locus: Locus
-) -> tuple[Table, NDArray[np.intp], NDArray[np.intp]]:
+def marker_lookup(case: Case, columns: Columns, remains: tuple[str, ...], locus: Locus) -> Lookup:
+    """`_marker_lookup` on one BLAS thread. BLAS cuts a product differently for each number of
+    threads, which moves the last bits: on one thread the tables are the same in every process,
+    this one or a cluster worker's (and faster here, the products being small)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _marker_lookup(case, columns, remains, locus)
+
+
+def _marker_lookup(case: Case, columns: Columns, remains: tuple[str, ...], locus: Locus) -> Lookup:
     """At one marker: the distinct log-LR tables, flattened over genotypes with a last entry 0
     for an untyped remains; which table each member uses; and each remains' entry."""
     seen = {

@@ -7,8 +7,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from tracebureau.engines.cluster import Scheduler, connect
 from tracebureau.engines.linkage.blocking import RULE_FIELDS, candidate_pairs, rule_membership
-from tracebureau.engines.linkage.compare import FIELD_LEVELS, FIELDS, compare
+from tracebureau.engines.linkage.compare import FIELD_LEVELS, FIELDS, Comparison, compare
+from tracebureau.engines.linkage.distributed import CHUNK_PAIRS, ClusterComparer
 from tracebureau.engines.linkage.prepare import Codes, Columns, new_vocabularies, prepare
 from tracebureau.engines.linkage.records import Contribution, LinkageInputError, Match, Record
 from tracebureau.engines.linkage.score import (
@@ -28,6 +30,7 @@ from tracebureau.engines.linkage.score import (
 )
 
 Progress = Callable[[str, float], None]
+Compare = Callable[[Columns, Columns, Codes, Codes, list[str], list[str]], Comparison]
 RANDOM_PAIRS = 200_000
 SEED = 20220224
 
@@ -38,8 +41,14 @@ def link(
     *,
     threshold: float = 0.5,
     progress: Progress | None = None,
+    scheduler: Scheduler | None = None,
+    chunk_pairs: int = CHUNK_PAIRS,
 ) -> list[Match]:
     """Every pair (list record, registry record) whose match probability is at least `threshold`.
+
+    With a `scheduler` (a Dask address such as "tcp://host:8786", "local:N", or a connected
+    `distributed.Client`) the candidate pairs are compared on that cluster, `chunk_pairs` to a
+    task; the matches are the same as in process, to the last bit. "" or None: in process.
 
     >>> list_ = [Record("L1", full_name="Andrey Yermak", birth_date="1985-03-12")]
     >>> registry = [Record("R1", "Єрмак", "Андрій", birth_date="1985-12-03"),
@@ -47,13 +56,19 @@ def link(
     >>> [(m.left_id, m.right_id) for m in link(list_, registry)]
     [('L1', 'R1')]
     """
-    return _run(left, right, threshold, progress)
+    return _run_on(scheduler, chunk_pairs, left, right, threshold, progress)
 
 
 def dedupe(
-    records: Sequence[Record], *, threshold: float = 0.5, progress: Progress | None = None
+    records: Sequence[Record],
+    *,
+    threshold: float = 0.5,
+    progress: Progress | None = None,
+    scheduler: Scheduler | None = None,
+    chunk_pairs: int = CHUNK_PAIRS,
 ) -> list[Match]:
-    """Every pair of records of one file that are probably the same person (left before right).
+    """Every pair of records of one file that are probably the same person (left before right);
+    `scheduler` and `chunk_pairs` as for `link`.
 
     >>> people = [Record("1", "Козацький", "Дмитро", birth_date="1990-07-03"),
     ...           Record("2", "Kozatsky", "Dmitry", birth_date="1990-07-03"),
@@ -61,7 +76,22 @@ def dedupe(
     >>> [(m.left_id, m.right_id) for m in dedupe(people)]
     [('1', '2')]
     """
-    return _run(records, None, threshold, progress)
+    return _run_on(scheduler, chunk_pairs, records, None, threshold, progress)
+
+
+def _run_on(
+    scheduler: Scheduler | None,
+    chunk_pairs: int,
+    left: Sequence[Record],
+    right: Sequence[Record] | None,
+    threshold: float,
+    progress: Progress | None,
+) -> list[Match]:
+    """`_run` in process, or with its comparisons on the cluster `scheduler` names."""
+    if not scheduler:
+        return _run(left, right, threshold, progress)
+    with connect(scheduler) as client:
+        return _run(left, right, threshold, progress, ClusterComparer(client, chunk_pairs=chunk_pairs))
 
 
 def _check_ids(records: Sequence[Record]) -> None:
@@ -148,11 +178,13 @@ def _train(
     levels: npt.NDArray[np.int8],
     names: list[str],
     codes: list[str],
+    compare_pairs: Compare,
 ) -> Model:
     """u from random pairs and value frequencies; m by EM per blocking rule; λ over all pairs."""
     random_i, random_j = _random_pairs(len(left), len(right), same)
     u = with_exact_u(
-        estimate_u(compare(left, right, random_i, random_j, names, codes).levels), _exact_u(left, right, same)
+        estimate_u(compare_pairs(left, right, random_i, random_j, names, codes).levels),
+        _exact_u(left, right, same),
     )
     # Until trained: half the smaller side is expected to match (Splink's
     # probability_two_random_records_match, over all pairs).
@@ -187,6 +219,7 @@ def _run(
     right_records: Sequence[Record] | None,
     threshold: float,
     progress: Progress | None,
+    compare_pairs: Compare = compare,
 ) -> list[Match]:
     def report(stage: str, fraction: float) -> None:
         if progress is not None:
@@ -204,9 +237,9 @@ def _run(
     i, j = candidate_pairs(left, None if same else right)
     report("block", 1.0)
     names, codes = vocabularies.names.strings, vocabularies.codes.strings
-    comparison = compare(left, right, i, j, names, codes)
+    comparison = compare_pairs(left, right, i, j, names, codes)
     report("compare", 1.0)
-    model = _train(left, right, same, i, j, comparison.levels, names, codes)
+    model = _train(left, right, same, i, j, comparison.levels, names, codes, compare_pairs)
     tf = _tf_adjustment(left, right, same, comparison.name_values, len(names))
     weights = pair_weights(comparison.levels, model, tf)
     total = weights.sum(axis=1)
