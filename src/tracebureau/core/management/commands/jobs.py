@@ -22,5 +22,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         recovered = jobs_recover()
         for job in recovered:
-            self.stdout.write(f"{job._meta.verbose_name} #{job.pk}: {job.status}, attempt {job.attempt}")
+            self.stdout.write(f"{job._meta.label} #{job.pk}: {job.status}, attempt {job.attempt}")
         self.stdout.write(f"{len(recovered)} interrupted job(s) recovered.")

@@ -22,6 +22,5 @@ class Command(DatabaseWorker):
     def handle(self, *args: Any, **options: Any) -> None:
         options["worker_id"] = options["worker_id"] or worker_name()
         for job in jobs_recover():
-            name = job._meta.verbose_name
-            self.stdout.write(f"Recovered {name} #{job.pk}: {job.status}, attempt {job.attempt}")
+            self.stdout.write(f"Recovered {job._meta.label} #{job.pk}: {job.status}, attempt {job.attempt}")
         super().handle(*args, **options)
