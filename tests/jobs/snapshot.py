@@ -3,6 +3,8 @@
 import json
 import os
 
+from django_tasks_db.models import DBTaskResult
+
 from tracebureau.audit.models import AuditEntry
 from tracebureau.lists.models import Candidate, Reconciliation
 
@@ -17,6 +19,7 @@ print(json.dumps({
     "interruptions_audited": AuditEntry.objects.filter(
         object_type="lists.Reconciliation", object_id=str(job.pk), reason__startswith="job interrupted"
     ).count(),
+    "queue": sorted(DBTaskResult.objects.values_list("status", "exception_class_path")),
     "from_other_jobs": candidates.exclude(reconciliation=job).count(),
     "candidates": sorted(
         [c.row.number, c.person_id, c.rank, round(c.probability, 9)] for c in candidates

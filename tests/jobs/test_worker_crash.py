@@ -149,6 +149,7 @@ def test_it_resumes_a_reconciliation_whose_worker_was_killed(database: Database,
     # Killed in the middle: the job still says running, and not one candidate was written.
     killed = shell(database, "snapshot.py", LIST_ID=str(seeded["interrupted"]))
     assert (killed["status"], killed["attempt"], killed["candidates"]) == ("running", 1, [])
+    assert killed["queue"] == [["RUNNING", ""]]  # the queue's row too: nobody will finish it
 
     recovered = tracebureau(database, "jobs", "recover")
     assert f"lists.Reconciliation #{job_id}: queued, attempt 2" in recovered
@@ -166,5 +167,7 @@ def test_it_resumes_a_reconciliation_whose_worker_was_killed(database: Database,
     assert resumed["interrupted"] and resumed["interruptions_audited"] == 1
     assert (reference["status"], reference["attempt"], reference["interrupted"]) == ("done", 1, False)
     assert resumed["from_other_jobs"] == 0
+    lost = "tracebureau.core.jobs.WorkerLost"
+    assert resumed["queue"] == [["FAILED", lost], ["SUCCESSFUL", ""], ["SUCCESSFUL", ""]]
     assert len(reference["candidates"]) >= 20  # a real comparison, not two empty lists
     assert resumed["candidates"] == reference["candidates"]  # nothing lost, nothing twice
