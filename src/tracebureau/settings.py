@@ -285,13 +285,23 @@ SPECTACULAR_SETTINGS = {
 
 # Background jobs (reconciliations): Django's tasks API, backported by django-tasks, queued in
 # the database by django-tasks-db, so SQLite and PostgreSQL behave the same and no broker is
-# needed. `tracebureau serve` starts the worker (`tracebureau db_worker`) beside the server.
+# needed. `tracebureau serve` starts the worker (`tracebureau worker`) beside the server.
 TASKS = {
     "default": {
         "BACKEND": env_str("TRACEBUREAU_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
 }
+# A running job whose worker has not reported progress for this long is taken for dead (its
+# worker killed, its machine gone) and queued again by `tracebureau jobs recover`, which every
+# worker runs as it starts. On the worker's own machine a dead process is seen at once; this
+# is for workers elsewhere, so it must be longer than the longest silence of a live job.
+TRACEBUREAU_JOB_STALE_AFTER = env_int("TRACEBUREAU_JOB_STALE_AFTER", 900, minimum=10)
+# How many times a job is started in all before an interruption fails it for good.
+TRACEBUREAU_JOB_MAX_ATTEMPTS = env_int("TRACEBUREAU_JOB_MAX_ATTEMPTS", 3, minimum=1)
+# For tests only: a pause after each progress report, so a small job runs long enough to be
+# killed in the middle.
+TRACEBUREAU_JOB_THROTTLE_MS = env_int("TRACEBUREAU_JOB_THROTTLE_MS", 0, minimum=0)
 
 # Reverting a person from the admin's history would bypass the services (versions, merges).
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -145,7 +145,7 @@ def server_url(data_dir: Path) -> Iterator[str]:
     )
     # The background job worker (reconciliations), as `tracebureau serve` starts it.
     worker = subprocess.Popen(
-        [sys.executable, "-m", "tracebureau.cli", "db_worker", "--no-startup-delay", "--interval", "0.2"],
+        [sys.executable, "-m", "tracebureau.cli", "worker", "--no-startup-delay", "--interval", "0.2"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

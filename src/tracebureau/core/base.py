@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +41,31 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(f"{type(self).__name__} rows are never deleted.")
+
+
+class ResumableJob(models.Model):
+    """A background job that survives the death of its worker (core.jobs): which attempt at it
+    this is, the worker running it ("host:pid") and when that worker last showed a sign of
+    life. Its model also has `status`, `stage`, `progress`, `error`, `task_id`, `started_at`,
+    `finished_at` and `requested_by`."""
+
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1, editable=False)
+    worker = models.CharField(_("worker"), max_length=200, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True, editable=False)
+    interrupted_at = models.DateTimeField(_("interrupted at"), null=True, blank=True, editable=False)
+
+    # The task that runs the job, by dotted path: core.jobs queues it again after a crash.
+    task_path: ClassVar[str] = ""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def abandoned(self) -> bool:
+        """Running, but its worker is dead: nobody will finish it unless it is run again."""
+        from tracebureau.core.jobs import is_abandoned
+
+        return is_abandoned(self)
 
 
 def detrimental_to_disclose_field() -> models.BooleanField:

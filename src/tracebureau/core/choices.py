@@ -35,3 +35,16 @@ class Role(models.TextChoices):
     AGENCY_LIAISON = "agency_liaison", _("Agency liaison")
     AUDITOR = "auditor", _("Auditor")
     ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class JobStatus(models.TextChoices):
+    """Where a background job (a reconciliation, a match run) stands; core.jobs moves it."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+FINISHED = frozenset({JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED})

@@ -2,7 +2,9 @@
 by the kinship engine's pairwise LR matrix; each case keeps its best candidates and the count of
 families its DNA excludes. Run by the task worker (tasks.match).
 
-Safe to run again: each run writes its own rows, and the pages read the latest run's.
+Safe to run again: each run writes its own rows, and the pages read the latest run's. A run
+writes them in one transaction with its DONE status, so a worker killed at any moment leaves
+all of them or none, and the run's next attempt (core.jobs) writes them once.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from tracebureau.audit.services import audit_bulk_created
+from tracebureau.core.jobs import Reporter, job_hold, run_job
 from tracebureau.engines.kinship import Case, Locus, PairwiseTable, pairwise_table_batch
 from tracebureau.engines.kinship.reading import with_allele
 from tracebureau.identification import selectors
 from tracebureau.identification.models import MatchCandidate, MatchOutcome, MatchRun
 from tracebureau.lists.choices import JobStatus
-from tracebureau.lists.reconcile import Cancelled, Reporter, run_job
 from tracebureau.registry.selectors import persons_visible
 
 TOP_CANDIDATES = 5
@@ -93,8 +95,7 @@ def _loci(frequencies: Mapping[str, Mapping[str, float]], profiles: list[dict[st
 
 @transaction.atomic
 def _store(run: MatchRun, case: Case, table: PairwiseTable | None) -> None:
-    if not MatchRun.objects.filter(pk=run.pk, status=JobStatus.RUNNING).exists():
-        raise Cancelled
+    job_hold(run)
     outcomes: list[MatchOutcome] = []
     candidates: list[MatchCandidate] = []
     if table is None:

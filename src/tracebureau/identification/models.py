@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tracebureau.core.base import AppendOnlyModel
+from tracebureau.core.base import AppendOnlyModel, ResumableJob
 from tracebureau.core.choices import Classification
 from tracebureau.identification.choices import (
     ConsentScope,
@@ -196,9 +196,11 @@ class FrequencyTable(models.Model):
         return self.name
 
 
-class MatchRun(models.Model):
+class MatchRun(ResumableJob):
     """One run of the kinship engine over a batch against every family with usable references:
     a background job whose row holds its state and progress."""
+
+    task_path = "tracebureau.identification.tasks.match"
 
     repatriation = models.ForeignKey(Repatriation, on_delete=models.PROTECT, related_name="match_runs")
     frequency_table = models.ForeignKey(

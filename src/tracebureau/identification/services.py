@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from tracebureau.core import policy
+from tracebureau.core import jobs, policy
 from tracebureau.core.choices import Classification, levels_up_to
 from tracebureau.core.policy import CHANGE, RECORD_EVENT, Can
 from tracebureau.engines.kinship.reading import NOT_TYPED, read_frequencies, read_profiles
@@ -338,26 +338,22 @@ def match_run_start(*, by: Any, repatriation: Repatriation, background: bool = T
     with transaction.atomic():
         Repatriation.objects.select_for_update().filter(pk=repatriation.pk).exists()
         active = repatriation.match_runs.exclude(status__in=FINISHED).first()
+        if active and active.abandoned:  # its worker died: "Run again" is its next attempt
+            jobs.job_requeue(job=active)
+            active.refresh_from_db()
         if active:
             return active
         run = MatchRun.objects.create(
             repatriation=repatriation, frequency_table=table, requested_by=by, stage=gettext_noop("Queued")
         )
         if background:
-            transaction.on_commit(lambda: _enqueue(run))
+            transaction.on_commit(lambda: jobs.job_enqueue(run))
     if not background:
         from tracebureau.identification.matching import match_run_run
 
         match_run_run(run.pk)
         run.refresh_from_db()
     return run
-
-
-def _enqueue(run: MatchRun) -> None:
-    from tracebureau.identification.tasks import match
-
-    result = match.enqueue(run.pk)
-    MatchRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
 
 
 def match_run_cancel(*, by: Any, run: MatchRun) -> MatchRun:

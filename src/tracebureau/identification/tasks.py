@@ -1,4 +1,4 @@
-"""Background jobs of this app, run by the task worker (`tracebureau db_worker`)."""
+"""Background jobs of this app, run by the task worker (`tracebureau worker`)."""
 
 from __future__ import annotations
 

@@ -3,16 +3,9 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-FINISHED = frozenset({JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED})
+# The background jobs' states live in core.jobs, shared with identification's match runs.
+from tracebureau.core.choices import FINISHED as FINISHED
+from tracebureau.core.choices import JobStatus as JobStatus
 
 
 class DecisionAction(models.TextChoices):

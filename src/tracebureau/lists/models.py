@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tracebureau.core.base import AppendOnlyModel
+from tracebureau.core.base import AppendOnlyModel, ResumableJob
 from tracebureau.core.choices import Classification
 from tracebureau.lists.choices import DecisionAction, JobStatus
 from tracebureau.timeline.choices import Credibility, EventKind
@@ -102,9 +102,11 @@ class ListRow(AppendOnlyModel):
         return parts or self.full_name
 
 
-class Reconciliation(models.Model):
+class Reconciliation(ResumableJob):
     """One run of the matching engine over a list: a background job whose row holds its state
     and progress, which the list's page shows while it runs."""
+
+    task_path = "tracebureau.lists.tasks.reconcile"
 
     incoming_list = models.ForeignKey(IncomingList, on_delete=models.PROTECT, related_name="reconciliations")
     status = models.CharField(_("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)

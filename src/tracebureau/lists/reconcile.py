@@ -2,13 +2,13 @@
 engine, and store each row's best candidates. Run by the task worker (tasks.reconcile).
 
 Safe to run again, after a crash or on request: it replaces the candidates of the rows nobody
-has decided yet, and never touches decisions or the candidates they were made on.
+has decided yet, and never touches decisions or the candidates they were made on. It writes
+them in one transaction with its DONE status, so a worker killed at any moment leaves all of
+them or none, and the next attempt (core.jobs) finds the same ones again.
 """
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,28 +16,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from tracebureau.audit import context
 from tracebureau.audit.services import audit_bulk_created
-from tracebureau.lists.choices import FINISHED, JobStatus
+from tracebureau.core.jobs import Reporter, job_hold, run_job
+from tracebureau.lists.choices import JobStatus
 from tracebureau.lists.models import Candidate, IncomingList, ListRow, Reconciliation
 from tracebureau.lists.selectors import decided_row_ids
 from tracebureau.registry.models import Person
 from tracebureau.registry.selectors import persons_visible
-
-logger = logging.getLogger(__name__)
 
 TOP_CANDIDATES = 3
 # Candidates put before the analyst go lower than the CLI's 0.5: in a link, a list row's
 # candidates share its probability (two namesakes that fit equally well get under one half
 # each), and the analyst must see both of them rather than neither.
 THRESHOLD = 0.1
-PROGRESS_INTERVAL_S = 0.5
 Match = tuple[str, str, float, list[dict[str, Any]]]
 Progress = Callable[[str, float], None]
-
-
-class Cancelled(Exception):
-    """The job's row says it was cancelled: stop at once, write nothing more."""
 
 
 def engine_link(left: list[dict[str, str]], right: list[dict[str, str]], progress: Progress) -> list[Match]:
@@ -94,64 +87,9 @@ def person_record(person: Person) -> dict[str, str]:
     }
 
 
-class Reporter:
-    """Writes progress to the job's row (at most every PROGRESS_INTERVAL_S, and at each new
-    stage), and finds out there whether the job was cancelled. Any job model with `status`,
-    `stage` and `progress` will do (identification's match runs use it too)."""
-
-    def __init__(self, job: Any) -> None:
-        self.job, self.stage, self.last = job, "", 0.0
-
-    def __call__(self, stage: str, percent: float) -> None:
-        now = time.monotonic()
-        if stage == self.stage and now - self.last < PROGRESS_INTERVAL_S:
-            return
-        self.stage, self.last = stage, now
-        updated = type(self.job).objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).update(
-            stage=stage[:200], progress=max(0, min(100, int(percent)))
-        )
-        if not updated:
-            raise Cancelled
-
-    def engine(self, stage: str, fraction: float) -> None:
-        self(stage, 10 + 80 * max(0.0, min(1.0, fraction)))
-
-
 def reconciliation_run(reconciliation_id: int) -> str:
     """Run the job; returns the status it ended in."""
     return run_job(Reconciliation, reconciliation_id, _run)
-
-
-def run_job(model: Any, job_id: int, work: Callable[[Any, Reporter], None]) -> str:
-    """Claim a queued job row of `model`, do `work(job, report)` as the user who asked for it,
-    and leave the row done, failed (with the error) or cancelled; returns that status."""
-    job = model.objects.select_related("requested_by").get(pk=job_id)
-    claimed = (
-        model.objects.filter(pk=job.pk)
-        .exclude(status__in=FINISHED)
-        .update(
-            status=JobStatus.RUNNING,
-            started_at=timezone.now(),
-            progress=0,
-            stage=gettext_noop("Starting"),
-            error="",
-        )
-    )
-    if not claimed:  # cancelled before it started, or delivered twice
-        return job.status
-    report = Reporter(job)
-    try:
-        with context.acting(surface="system", user=job.requested_by):
-            work(job, report)
-    except Cancelled:
-        return JobStatus.CANCELLED
-    except Exception as exc:
-        logger.exception("%s %s failed", model._meta.verbose_name, job.pk)
-        model.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
-        )
-        return JobStatus.FAILED
-    return JobStatus.DONE
 
 
 def _run(job: Reconciliation, report: Reporter) -> None:
@@ -172,8 +110,7 @@ def _run(job: Reconciliation, report: Reporter) -> None:
 @transaction.atomic
 def _store(job: Reconciliation, incoming: IncomingList, matches: Iterable[Match]) -> None:
     IncomingList.objects.select_for_update().filter(pk=incoming.pk).exists()  # beside decisions
-    if not Reconciliation.objects.filter(pk=job.pk, status=JobStatus.RUNNING).exists():
-        raise Cancelled
+    job_hold(job)
     decided = decided_row_ids(incoming_list=incoming)  # again: analysts work while the job runs
     Candidate.objects.filter(row__incoming_list=incoming).exclude(row__in=decided).delete()
     best: dict[int, list[Match]] = {}

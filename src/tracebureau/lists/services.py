@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tracebureau.audit.services import audit_bulk_created
-from tracebureau.core import policy
+from tracebureau.core import jobs, policy
 from tracebureau.core.policy import CHANGE, Can
 from tracebureau.lists.choices import FINISHED, RECORD_FIELDS, DecisionAction, JobStatus
 from tracebureau.lists.models import Decision, IncomingList, ListRow, Reconciliation
@@ -205,27 +205,23 @@ def list_create(
 
 def reconciliation_start(*, incoming_list: IncomingList, by: Any) -> Reconciliation:
     """Queue a run of the engine over the list. A list has one run at a time: a run still queued
-    or running is returned as it is."""
+    or running is returned as it is, unless its worker has died: then it is run again ("Run
+    again" on the list's page), as its next attempt."""
     policy.require(by, Can.RECONCILE_LISTS)
     policy.require_row(by, incoming_list, CHANGE)
     with transaction.atomic():
         IncomingList.objects.select_for_update().filter(pk=incoming_list.pk).exists()
         active = incoming_list.reconciliations.exclude(status__in=FINISHED).first()
+        if active and active.abandoned:
+            jobs.job_requeue(job=active)
+            active.refresh_from_db()
         if active:
             return active
         job = Reconciliation.objects.create(
             incoming_list=incoming_list, requested_by=by, stage=gettext_noop("Queued")
         )
-        transaction.on_commit(lambda: _enqueue(job))
+        transaction.on_commit(lambda: jobs.job_enqueue(job))
     return job
-
-
-def _enqueue(job: Reconciliation) -> None:
-    from tracebureau.lists.tasks import reconcile
-
-    result = reconcile.enqueue(job.pk)
-    # The immediate backend (tests) has run the job already; keep what it wrote.
-    Reconciliation.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
 
 def reconciliation_cancel(*, reconciliation: Reconciliation, by: Any) -> Reconciliation:

@@ -157,6 +157,8 @@ def progress_of(job: Reconciliation | None) -> dict[str, Any]:
         "stage": _(job.stage) if job.stage else "",
         "error": job.error,
         "finished": job.status in ("done", "failed", "cancelled"),
+        "attempt": job.attempt,
+        "abandoned": job.abandoned,
     }
 
 

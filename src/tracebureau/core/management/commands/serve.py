@@ -1,5 +1,5 @@
 """`tracebureau serve`: run the web application for real use, under gunicorn, and the worker
-that runs background jobs (`tracebureau db_worker`) beside it.
+that runs background jobs (`tracebureau worker`) beside it.
 
 Static files need no collectstatic step: WhiteNoise serves them from the app folders
 (WHITENOISE_USE_FINDERS). The process is replaced by gunicorn, so signals (Ctrl+C, a service
@@ -72,7 +72,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--no-task-worker", action="store_true",
-            help="do not start the background job worker (run `tracebureau db_worker` yourself)",
+            help="do not start the background job worker (run `tracebureau worker` yourself)",
         )
 
     def handle(
@@ -109,7 +109,7 @@ def start_task_worker() -> subprocess.Popen[bytes]:
     """The background job worker, a child of this process: gunicorn replaces this process and
     keeps it as its child, and it stops when gunicorn stops."""
     return subprocess.Popen(
-        [sys.executable, "-m", "tracebureau.cli", "db_worker", "--no-startup-delay"],
+        [sys.executable, "-m", "tracebureau.cli", "worker", "--no-startup-delay"],
         preexec_fn=_die_with_parent,
     )
 
