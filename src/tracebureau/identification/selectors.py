@@ -169,7 +169,8 @@ def remains_with_decisions(rows: QuerySet[RemainsCase]) -> QuerySet[RemainsCase]
     """The cases, each with its decisions in the order made as `decisions_made`, for
     status_from: a list of cases reads them in one query, not one a case."""
     decisions = IdentificationDecision.objects.select_related("person", "by", "decides", "event")
-    return rows.prefetch_related(Prefetch("decisions", queryset=decisions.order_by("id"), to_attr="decisions_made"))
+    ordered = Prefetch("decisions", queryset=decisions.order_by("id"), to_attr="decisions_made")
+    return rows.prefetch_related(ordered)
 
 
 def status_from(decisions: list[IdentificationDecision]) -> RemainsStatus:
