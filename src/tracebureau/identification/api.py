@@ -45,23 +45,24 @@ class RemainsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BureauVie
     serializer_class = RemainsCaseSerializer
 
     def get_queryset(self) -> QuerySet[RemainsCase]:
-        rows = selectors.remains_visible(user=self.user).order_by("id")
+        rows = selectors.remains_with_decisions(selectors.remains_visible(user=self.user)).order_by("id")
         batch = self.request.query_params.get("batch", "")
         return rows.filter(repatriation_id=int(batch)) if batch.isdigit() else rows
 
     def get_serializer_context(self) -> dict[str, Any]:
-        runs: dict[int, Any] = {}
+        # The latest run's candidates are read once a batch, for all of its cases on the page.
+        runs: dict[int, dict[int, list[Any]]] = {}
 
         def candidates(case: RemainsCase) -> list[Any]:
             if case.repatriation_id not in runs:
-                runs[case.repatriation_id] = selectors.latest_run(case.repatriation)
-            return selectors.candidates_of(user=self.user, remains_case=case, run=runs[case.repatriation_id])
+                run = selectors.latest_run(case.repatriation)
+                runs[case.repatriation_id] = selectors.candidates_by_case(user=self.user, run=run)
+            return runs[case.repatriation_id].get(case.pk, [])
 
-        return {
-            **super().get_serializer_context(),
-            "statuses": selectors.remains_status,
-            "candidates": candidates,
-        }
+        def status(case: RemainsCase) -> selectors.RemainsStatus:
+            return selectors.status_from(case.decisions_made)  # type: ignore[attr-defined]
+
+        return {**super().get_serializer_context(), "statuses": status, "candidates": candidates}
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case = audit_read(request, self.get_object())

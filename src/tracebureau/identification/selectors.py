@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from tracebureau.core import policy
 from tracebureau.core.policy import VIEW, Can, visible_to
@@ -165,6 +165,14 @@ def remains_status(remains_case: RemainsCase) -> RemainsStatus:
     return status_from(decisions)
 
 
+def remains_with_decisions(rows: QuerySet[RemainsCase]) -> QuerySet[RemainsCase]:
+    """The cases, each with its decisions in the order made as `decisions_made`, for
+    status_from: a list of cases reads them in one query, not one a case."""
+    decisions = IdentificationDecision.objects.select_related("person", "by", "decides", "event")
+    ordered = Prefetch("decisions", queryset=decisions.order_by("id"), to_attr="decisions_made")
+    return rows.prefetch_related(ordered)
+
+
 def status_from(decisions: list[IdentificationDecision]) -> RemainsStatus:
     """The state the decisions, in the order made, lead to: a confirmation (then a burial) ends
     it; otherwise a proposal nobody has decided yet; otherwise the latest preliminary one."""
@@ -212,6 +220,17 @@ def candidates_of(*, user: Any, remains_case: RemainsCase, run: MatchRun | None)
         return []
     rows = MatchCandidate.objects.filter(match_run=run, remains_case=remains_case).select_related("person")
     return list(visible_to(rows, user, VIEW).order_by("rank"))
+
+
+def candidates_by_case(*, user: Any, run: MatchRun | None) -> dict[int, list[MatchCandidate]]:
+    """candidates_of for every case of the run at once, by the case's id."""
+    if run is None:
+        return {}
+    rows = visible_to(MatchCandidate.objects.filter(match_run=run).select_related("person"), user, VIEW)
+    by_case: dict[int, list[MatchCandidate]] = {}
+    for candidate in rows.order_by("rank"):
+        by_case.setdefault(candidate.remains_case_id, []).append(candidate)
+    return by_case
 
 
 def outcome_of(*, remains_case: RemainsCase, run: MatchRun | None) -> MatchOutcome | None:

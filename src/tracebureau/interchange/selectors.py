@@ -15,7 +15,9 @@ from tracebureau.registry.models import Person
 
 
 def batches_visible(*, user: Any) -> QuerySet[TransmissionBatch]:
-    return policy.visible_to(TransmissionBatch.objects.all(), user).select_related("prepared_by")
+    """The batches, each with its steps (services.batch_state reads them for every batch)."""
+    batches = policy.visible_to(TransmissionBatch.objects.all(), user)
+    return batches.select_related("prepared_by").prefetch_related("steps")
 
 
 def imports_visible(*, user: Any) -> QuerySet[Import]:
