@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export TRACEBUREAU_DATA_DIR ?= $(CURDIR)/data
 PYTEST_ARGS ?=
 
-.PHONY: bench-distributed bench-distributed-quick bench-harness bench-kinship bench-kinship-quick bench-linkage bench-linkage-quick demo serve test test-fast lint typecheck migrations-check schema-check check clean-venv
+.PHONY: bench-distributed bench-distributed-quick bench-harness bench-scale bench-scale-harness bench-kinship bench-kinship-quick bench-linkage bench-linkage-quick demo serve test test-fast lint typecheck migrations-check schema-check check clean-venv
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ test: $(VENV)/.installed-test
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $@
+
+## bench-scale: against the PostgreSQL of DATABASE_URL holding a generated registry (generate-registry): query plans and a 60 s load test of 50 users; rewrites benchmarks/scale/REPORT.md
+bench-scale: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.scale $(BENCH_ARGS)
+
+## bench-scale-harness: the scale benchmark at toy size in a throwaway PostgreSQL database (CI runs it)
+bench-scale-harness: $(VENV)/.installed-bench $(VENV)/.installed-test
+	$(BIN)/pytest -q -p no:cacheprovider tests/benchmarks_scale
 
 ## bench-linkage: FEBRL4 and cross-script against Splink, and 10k × 1M; rewrites benchmarks/linkage/REPORT.md
 bench-linkage: $(VENV)/.installed-bench

@@ -1,0 +1,222 @@
+"""`python -m benchmarks.scale` (`make bench-scale`): the national-scale benchmark.
+
+Against a PostgreSQL database holding a generated registry (`tracebureau generate-registry`):
+1. the query plans of the hot paths (EXPLAIN ANALYZE of what each page really asks);
+2. a load test from a second process on loopback: locust drives `tracebureau serve` (gunicorn)
+   with staff searching, opening person pages and recording events while a list is
+   reconciled by the job worker; then every acknowledged event is looked for in the database
+   and the derived status of every person written to is checked against the events.
+It writes benchmarks/scale/REPORT.md and results.json (--quick: a short run, written to
+benchmarks/scale/quick/ for the harness). The load test is a benchmark, not a test: nothing
+here fails on a time, only on errors it cannot measure through.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+TARGETS = {"search": 200.0, "person page": 150.0}  # p95, milliseconds (the issue's targets)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("The scale benchmark runs against PostgreSQL: set DATABASE_URL (and load a registry with "
+                 "`tracebureau generate-registry`).")  # fmt: skip
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracebureau.settings")
+    import django
+
+    django.setup()
+    from benchmarks.scale import explain, report, setup
+    from tracebureau.registry.models import Person
+
+    persons = Person.objects.count()
+    if persons < args.persons:
+        sys.exit(f"The database holds {persons:,} persons; the benchmark wants {args.persons:,}. Run "
+                 f"`tracebureau generate-registry --persons {args.persons - persons}` first.")  # fmt: skip
+    out = HERE / "quick" if args.quick else HERE
+    out.mkdir(exist_ok=True)
+    _say(f"registry of {persons:,} persons; signing in {args.users} staff accounts")
+    accounts = setup.accounts(args.users)
+    sample = setup.samples()
+    _say("explaining the hot paths")
+    plans = explain.plans(session=accounts[0]["session"], sample=sample)
+    from tracebureau.core.models import User
+
+    list_id = setup.a_list_to_reconcile(by=User.objects.get(pk=accounts[0]["id"]))
+    since = setup.last_event_id()
+    plan_file = out / "load-plan.json"
+    written_file = out / "written.json"
+    plan_file.write_text(json.dumps({
+        "accounts": accounts, "terms": sample["terms"], "persons": sample["persons"],
+        "source": _source_id(), "wait": args.wait, "written": str(written_file),
+    }))  # fmt: skip
+    with _server(args) as base, _worker():
+        load = _locust(args, base, plan_file, out)
+    plan_file.unlink()  # it holds live sessions and tokens
+    accepted = json.loads(written_file.read_text())
+    written_file.unlink()
+    writes = setup.writes_counted(accounts=accounts, since=since, accepted=accepted)
+    results = {
+        "registry": _registry_counts(), "load": load, "targets": TARGETS, "writes": writes,
+        "status_in_step": _status_in_step(accepted), "reconciliation": setup.reconciliation_state(list_id),
+        "plans": plans, "settings": vars(args), "machine": _machine(),
+        "generator": _generator_log(args.generator_log),
+    }  # fmt: skip
+    (out / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    (out / "REPORT.md").write_text(report.markdown(results))
+    _say(f"written {out / 'REPORT.md'}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a short run for the harness")
+    parser.add_argument("--persons", type=int, default=1_000_000, help="registry size required")
+    parser.add_argument("--users", type=int, default=50, help="concurrent simulated staff")
+    parser.add_argument("--seconds", type=int, default=60, help="measured seconds at full concurrency")
+    parser.add_argument(
+        "--wait", type=float, nargs=2, default=[1.0, 2.0], help="seconds between one user's requests"
+    )
+    parser.add_argument("--bind", default="127.0.0.1:8765")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument("--generator-log", type=Path, help="the generate-registry output to quote")
+    return parser
+
+
+def _say(text: str) -> None:
+    print(f"[scale] {text}", file=sys.stderr, flush=True)
+
+
+def _source_id() -> int:
+    from tracebureau.timeline.models import Source
+
+    return Source.objects.get(name="ICRC notifications (generated)").pk
+
+
+@contextmanager
+def _server(args: argparse.Namespace) -> Any:
+    command = [sys.executable, "-m", "tracebureau.cli", "serve", "--bind", args.bind, "--workers",
+               str(args.workers), "--threads", str(args.threads), "--no-task-worker"]  # fmt: skip
+    server = _start(command)
+    base = f"http://{args.bind}"
+    try:
+        _wait_until_up(f"{base}/accounts/login/", server)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+
+
+def _start(command: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+
+
+def _wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2)  # our own server on loopback
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the server did not answer at {url} within {seconds} s")
+
+
+@contextmanager
+def _worker() -> Any:
+    """The job worker, at a lower priority than the web server, as an operator would run it:
+    the reconciliation must not take the cores the staff are waiting on."""
+    command = ["nice", "-n", "10", sys.executable, "-m", "tracebureau.cli", "worker"]
+    worker = _start(command)
+    try:
+        yield
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(30)
+
+
+def _locust(args: argparse.Namespace, base: str, plan: Path, out: Path) -> dict[str, Any]:
+    ramp = max(1, args.users // 10)
+    prefix = out / "locust"
+    command = [
+        sys.executable, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless", "--users",
+        str(args.users), "--spawn-rate", str(args.users / ramp), "--run-time", f"{args.seconds + ramp}s",
+        "--reset-stats", "--host", base, "--csv", str(prefix), "--only-summary", "--stop-timeout", "10",
+    ]  # fmt: skip
+    _say(f"load: {args.users} users for {args.seconds} s (after {ramp} s of ramp-up)")
+    env = {**os.environ, "TRACEBUREAU_LOAD_PLAN": str(plan)}
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if not Path(f"{prefix}_stats.csv").exists():
+        raise RuntimeError(f"locust wrote no statistics:\n{done.stderr[-3000:]}")
+    with Path(f"{prefix}_stats.csv").open() as stats:
+        rows = list(csv.DictReader(stats))
+    for suffix in ("_stats.csv", "_stats_history.csv", "_failures.csv", "_exceptions.csv"):
+        Path(f"{prefix}{suffix}").unlink(missing_ok=True)
+    return {row["Name"]: _figures(row) for row in rows}
+
+
+def _figures(row: dict[str, str]) -> dict[str, float]:
+    return {
+        "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
+        "p50": float(row["50%"]), "p95": float(row["95%"]), "p99": float(row["99%"]),
+        "mean": float(row["Average Response Time"]), "max": float(row["Max Response Time"]),
+        "per_second": float(row["Requests/s"]),
+    }  # fmt: skip
+
+
+def _registry_counts() -> dict[str, int]:
+    from tracebureau.registry.models import NameVariant, Person
+    from tracebureau.timeline.models import Event, PersonStatus
+
+    return {m.__name__: m.objects.count() for m in (Person, NameVariant, Event, PersonStatus)}
+
+
+def _status_in_step(accepted: list[int]) -> dict[str, Any]:
+    """The kept status of every person written to, against what their events derive now."""
+    from tracebureau.timeline.materialised import derived_statuses
+    from tracebureau.timeline.models import Event, PersonStatus
+
+    persons = sorted(set(Event.objects.filter(pk__in=accepted).values_list("person_id", flat=True)))
+    kept = {row.person_id: row for row in PersonStatus.objects.filter(person__in=persons)}
+    wrong = [row.person_id for row in derived_statuses(persons)
+             if kept.get(row.person_id) is None or kept[row.person_id].events != row.events
+             or kept[row.person_id].situation != row.situation]  # fmt: skip
+    return {"persons_written_to": len(persons), "out_of_step": wrong}
+
+
+def _machine() -> dict[str, Any]:
+    from django.db import connection
+
+    from benchmarks.linkage.machine import describe_machine
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+    return {**describe_machine(), "postgresql": server, "load_average": os.getloadavg()}
+
+
+def _generator_log(path: Path | None) -> str:
+    return path.read_text().strip() if path and path.exists() else ""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
