@@ -31,7 +31,7 @@ from tracebureau.core.policy import CHANGE, Can
 from tracebureau.interchange.choices import ImportFormat
 from tracebureau.interchange.models import ExternalRecord, Import
 from tracebureau.interchange.reports import UNREACHABLE, Action, ImportReport, Outcome, run_import, sha256_of
-from tracebureau.lists.services import birth_parts, normalise_birth_date, normalise_sex
+from tracebureau.lists.services import birth_parts, check_mapping, normalise_birth_date, normalise_sex
 from tracebureau.lists.tables import Table, read_table
 from tracebureau.registry import services as registry
 from tracebureau.registry.choices import Category, Side
@@ -131,22 +131,10 @@ def persons_import(
     policy.require(by, Can.IMPORT_RECORDS)
     policy.require(by, Can.EDIT_PERSONS)
     table = read_table(file_name, content)
-    mapping = _checked_mapping(table, mapping)
+    mapping = check_mapping(table.headers, mapping, fields=FIELDS, key="mapping")
     report = ImportReport(file_name=file_name, sha256=sha256_of(content), dry_run=dry_run)
     job = _Job(table, mapping, system.strip() or file_name, source, by, defaults or Defaults())
     return run_import(report, job.run)
-
-
-def _checked_mapping(table: Table, mapping: Mapping[str, str]) -> dict[str, str]:
-    chosen = {f: h for f, h in mapping.items() if h}
-    unknown = [f for f in chosen if f not in FIELDS] + [h for h in chosen.values() if h not in table.headers]
-    if unknown:
-        raise ValidationError(
-            {"mapping": _("Unknown fields or columns: %(names)s.") % {"names": ", ".join(unknown)}}
-        )
-    if "family_name" not in chosen and "full_name" not in chosen:
-        raise ValidationError({"mapping": _("Choose the column with the family name or the full name.")})
-    return chosen
 
 
 class _Job:

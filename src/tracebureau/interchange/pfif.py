@@ -490,11 +490,11 @@ class _Importer:
         known = _known(record)
         same = next((r for r in known if r.sha256 == digest), None)
         if same is not None:
-            person = self._reachable(_root(same.person), CHANGE)
+            person = self._reachable(same.person.kept_record, CHANGE)
             self.persons[record.record_id] = person
             self._outcome(record, Action.UNCHANGED, person)
             return
-        earlier = _root(known[-1].person) if known else self._own_person(record)
+        earlier = known[-1].person.kept_record if known else self._own_person(record)
         if earlier is not None:
             earlier = self._reachable(earlier, CHANGE)
         if earlier is None:
@@ -516,7 +516,7 @@ class _Importer:
         person = Person.objects.filter(pk=int(match.group(1))).first()
         if person is None:
             raise ValidationError({"person_record_id": str(UNREACHABLE)})
-        return _root(person)
+        return person.kept_record
 
     def _reachable(self, person: Person, action: str) -> Person:
         """The person an earlier import (or our own record id) leads to, if the importer may
@@ -582,7 +582,7 @@ class _Importer:
         digest = sha256_of(record.canonical())
         known = _known(record)
         if known:
-            person = self._reachable(_root(known[0].person), RECORD_EVENT)
+            person = self._reachable(known[0].person.kept_record, RECORD_EVENT)
         if any(r.sha256 == digest for r in known):
             self._outcome(record, Action.UNCHANGED, person)
             return
@@ -633,10 +633,10 @@ class _Importer:
         domain, _sep, local = person_id.partition("/")
         earlier = ExternalRecord.objects.filter(system=domain, record_id=local, event__isnull=True).first()
         if earlier is not None:
-            return self._reachable(_root(earlier.person), RECORD_EVENT)
+            return self._reachable(earlier.person.kept_record, RECORD_EVENT)
         match = _OWN_PERSON.match(local) if domain == pfif_domain() else None
         if match and (person := Person.objects.filter(pk=int(match.group(1))).first()):
-            return self._reachable(_root(person), RECORD_EVENT)
+            return self._reachable(person.kept_record, RECORD_EVENT)
         self.report.problem(
             _line(record.line_of("person_record_id")),
             "pfif:person_record_id",
@@ -726,10 +726,6 @@ def _known(record: Record) -> list[ExternalRecord]:
     rows = ExternalRecord.objects.filter(system=record.domain, record_id=record.local_id)
     rows = rows.filter(event__isnull=record.kind == "person").select_related("person", "event")
     return list(rows.order_by("id"))
-
-
-def _root(person: Person) -> Person:
-    return person.kept_record
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:

@@ -8,11 +8,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -208,23 +210,16 @@ def capture_card(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         raise Http404("No such prisoner.")
     item = transmissions.card_for(user=request.user, person=person)
-    pdf = cards.render_card(item, bureau=_bureau(), reference=item["person"]["number"], prepared_on=_today())
+    pdf = cards.render_card(
+        item,
+        bureau=settings.TRACEBUREAU_BUREAU_NAME,
+        reference=item["person"]["number"],
+        prepared_on=timezone.localdate().isoformat(),
+    )
     audit_export(user=request.user, what="capture-card", query=str(person.pk), count=1)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="capture-card-{item["person"]["number"]}.pdf"'
     return response
-
-
-def _bureau() -> str:
-    from django.conf import settings
-
-    return settings.TRACEBUREAU_BUREAU_NAME
-
-
-def _today() -> str:
-    from django.utils import timezone
-
-    return timezone.localdate().isoformat()
 
 
 # --- imports --------------------------------------------------------------------------------

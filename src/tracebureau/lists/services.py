@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -127,18 +127,18 @@ def mapped_row(
     return row, errors
 
 
-def _check_mapping(headers: Sequence[str], mapping: Mapping[str, str]) -> dict[str, str]:
-    fields = dict(RECORD_FIELDS)
+def check_mapping(
+    headers: Sequence[str], mapping: Mapping[str, str], *, fields: Container[str], key: str = "column_mapping"
+) -> dict[str, str]:
+    """The columns chosen for each field of a list (unchosen ones dropped), or an error under
+    `key` naming every unknown field or column, or saying the name's column is missing."""
     mapping = {f: h for f, h in mapping.items() if h}
     unknown = [f for f in mapping if f not in fields] + [h for h in mapping.values() if h not in headers]
     if unknown:
-        raise ValidationError(
-            {"column_mapping": _("Unknown fields or columns: %(names)s.") % {"names": ", ".join(unknown)}}
-        )
+        names = ", ".join(unknown)
+        raise ValidationError({key: _("Unknown fields or columns: %(names)s.") % {"names": names}})
     if "family_name" not in mapping and "full_name" not in mapping:
-        raise ValidationError(
-            {"column_mapping": _("Choose the column with the family name or the full name.")}
-        )
+        raise ValidationError({key: _("Choose the column with the family name or the full name.")})
     return mapping
 
 
@@ -164,7 +164,7 @@ def list_create(
     (as a spreadsheet numbers it: the header is row 1) and the column, and nothing is stored.
     """
     policy.require(by, Can.RECONCILE_LISTS)
-    mapping = _check_mapping(headers, column_mapping)
+    mapping = check_mapping(headers, column_mapping, fields=dict(RECORD_FIELDS))
     if errors := policy.classification_errors(by, classification):
         raise ValidationError(errors)
     if event_kind == EventKind.RETRACTION or event_kind not in EventKind.values:
