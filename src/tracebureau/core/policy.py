@@ -295,15 +295,22 @@ def _persons(queryset: QuerySet, user: Any, access: Access, action: str) -> Quer
 def _through(relation: str, condition: Q) -> Q:
     """A condition on persons, asked of the rows that point at them through `relation`: a
     join the planner probes row by row, where `relation IN (visible persons)` had PostgreSQL
-    read a million-person registry to check one page's events."""
-    rerooted = Q()
-    rerooted.connector, rerooted.negated = condition.connector, condition.negated
+    read a million-person registry to check one page's events.
+
+    Only for a relation that is never null, and conditions of plain lookups, never negated:
+    through a nullable join a negated condition would also pass the rows with no person, so
+    anything else is refused rather than rewritten into something weaker."""
+    if condition.negated:
+        raise ValueError("_through cannot carry a negated condition across a join; use relation__in.")
+    rerooted = Q(_connector=condition.connector)
     for child in condition.children:
         if isinstance(child, Q):
             rerooted.children.append(_through(relation, child))
-        else:
+        elif isinstance(child, tuple) and len(child) == 2:
             key, value = child
             rerooted.children.append((f"{relation}__{key}", value))
+        else:
+            raise ValueError(f"_through cannot carry {child!r} across a join; use relation__in.")
     return rerooted
 
 
@@ -352,6 +359,8 @@ def _of_visible_persons(field_name: str) -> Rule:
     def rule(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
         if action != VIEW:
             return queryset.none()
+        if queryset.model._meta.get_field(field_name).null:
+            return queryset.filter(**{f"{field_name}__in": _visible_person_ids(user, access)})
         condition = _of_visible(field_name, user, access)
         return queryset.none() if condition is None else queryset.filter(condition)
 

@@ -54,6 +54,7 @@ from django.utils.translation import gettext as _
 
 from tracebureau.audit.choices import AuditAction
 from tracebureau.audit.services import audit_record
+from tracebureau.timeline.materialised import status_rebuild
 
 FORMAT = "tracebureau-bureau"
 VERSION = 1
@@ -90,6 +91,11 @@ class BureauSummary:
 # --- what is carried, in what order ----------------------------------------------------------
 
 
+# Derived from what is carried, and derived again in the target: a file edited to lower a kept
+# status's classification ceiling must not open statuses to readers who may not see their events.
+DERIVED = frozenset({"timeline.PersonStatus"})
+
+
 def carried_models() -> list[type[Model]]:
     """Every model the file holds, in an order that loads: natural-key models first (Django's
     sort_dependencies); the rest load in any order, their constraints checked at the end."""
@@ -97,7 +103,8 @@ def carried_models() -> list[type[Model]]:
         model
         for config in apps.get_app_configs()
         for model in config.get_models()
-        if config.name.startswith("tracebureau.") or model._meta.label in CARRIED_ELSEWHERE
+        if (config.name.startswith("tracebureau.") or model._meta.label in CARRIED_ELSEWHERE)
+        and model._meta.label not in DERIVED
     ]
     by_app: dict[Any, list[type[Model]]] = {}
     for model in chosen:
@@ -270,6 +277,7 @@ def _finish_import(header: dict[str, Any]) -> BureauSummary:
     """In the import's transaction: the sequences moved on, and the import itself recorded, as
     the next link of the chain it brought."""
     _reset_sequences()
+    status_rebuild()
     summary = BureauSummary(counts=dict(header["counts"]), sha256=header["sha256"])
     audit_record(
         action=AuditAction.IMPORT,

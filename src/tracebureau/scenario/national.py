@@ -8,7 +8,7 @@ sources, and its derived status is written beside it with the same code that kee
 in normal running (timeline.materialised), so `tracebureau status check` agrees.
 
 What is left out, because no page or measure reads it at this scale: the edit history of each
-generated record and audit entries for the load itself (the command's own run is audited).
+generated record, and audit entries (this loads test data; it is not a record of anyone).
 Chunks are committed one by one; an interrupted run leaves whole persons, never half a one.
 """
 

@@ -16,17 +16,11 @@ from django.db import transaction
 
 from tracebureau.core.choices import CLASSIFICATION_ORDER
 from tracebureau.registry.models import Person
-from tracebureau.timeline.choices import SourceKind
 from tracebureau.timeline.models import Event, PersonStatus
-from tracebureau.timeline.selectors import record_owners
+from tracebureau.timeline.selectors import STATUS_COLUMNS, record_owners, status_event
 from tracebureau.timeline.status import StatusEvent, derive_status
 
 CHUNK = 5000
-_EVENT_COLUMNS = (
-    "pk", "person_id", "kind", "occurred_on", "occurred_time", "precision", "reliability",
-    "credibility", "source__kind", "place_id", "corrects_id", "classification",
-    "detrimental_to_disclose",
-)  # fmt: skip
 _STORED = ("situation", "family_level", "since", "last_sign_of_life_on", "events", "ceiling",
            "detrimental", "other_agency")  # fmt: skip
 
@@ -56,13 +50,26 @@ class Timeline:
 def status_refresh(*, person_ids: Iterable[int]) -> None:
     """Derive again the kept status of these records and of every record they are merged into.
     Call it inside the transaction that wrote the change."""
-    roots = _with_ancestors(set(person_ids))
-    if not roots:
+    ids = set(person_ids)
+    if not ids:
         return
     with transaction.atomic():
-        # Writers about one person take turns: the second derives from the first one's event.
-        list(Person.objects.select_for_update().filter(pk__in=roots).order_by("pk").values_list("pk"))
-        _store(derived_statuses(sorted(roots)), update=True)
+        _store(derived_statuses(sorted(_locked_with_ancestors(ids))), update=True)
+
+
+def _locked_with_ancestors(ids: set[int]) -> set[int]:
+    """The records and every record they are merged into, locked. Writers about one person take
+    turns, so the second derives from the first one's event; and the chain is read again once
+    locked, because a merge that committed while we waited may have put a record under another
+    (whose status must then include our event too)."""
+    roots = _with_ancestors(ids)
+    while True:
+        locked = Person.objects.select_for_update(no_key=True).filter(pk__in=roots).order_by("pk")
+        list(locked.values_list("pk"))
+        again = _with_ancestors(roots)
+        if again == roots:
+            return roots
+        roots = again
 
 
 def _with_ancestors(ids: set[int]) -> set[int]:
@@ -92,27 +99,12 @@ def derived_statuses(roots: list[int]) -> list[PersonStatus]:
         for root in owners[pk]:
             timelines[root].fold(classification, detrimental)
             timelines[root].other_agency |= agency != timelines[root].agency_id
-    for row in Event.objects.filter(person__in=owners).values_list(*_EVENT_COLUMNS).order_by():
-        event = _status_event(row)
+    columns = (*STATUS_COLUMNS, "classification", "detrimental_to_disclose")
+    for row in Event.objects.filter(person__in=owners).values_list(*columns).order_by():
+        event = status_event(row)
         for root in owners[row[1]]:
-            timelines[root].add(event, classification=row[11], detrimental=row[12])
+            timelines[root].add(event, classification=row[-2], detrimental=row[-1])
     return [status_row(root, timeline) for root, timeline in timelines.items()]
-
-
-def _status_event(row: tuple[Any, ...]) -> StatusEvent:
-    pk, _person, kind, day, time, precision, reliability, credibility, source_kind, place, corrects = row[:11]
-    return StatusEvent(
-        id=pk,
-        kind=kind,
-        occurred_on=day,
-        occurred_time=time,
-        precision=precision,
-        reliability=reliability,
-        credibility=credibility,
-        source_is_icrc=source_kind == SourceKind.ICRC,
-        place_id=place,
-        corrects_id=corrects,
-    )
 
 
 def status_row(root: int, timeline: Timeline) -> PersonStatus:
@@ -168,11 +160,13 @@ def status_rebuild(*, chunk: int = CHUNK, progress: Callable[[int, int], None] |
     return done
 
 
-def status_check(*, chunk: int = CHUNK) -> list[int]:
+def status_check(*, chunk: int = CHUNK, only: Iterable[int] | None = None) -> list[int]:
     """The records whose kept status differs from what their events derive now (a missing row
-    counts as differing only where there are events to derive from)."""
+    counts as differing only where there are events to derive from): every record, or `only`
+    these and the records they are merged into."""
     wrong: list[int] = []
-    for batch in _chunks(chunk):
+    batches = _chunks(chunk) if only is None else iter([sorted(_with_ancestors(set(only)))])
+    for batch in batches:
         kept = {row.person_id: row for row in PersonStatus.objects.filter(person__in=batch)}
         for row in derived_statuses(batch):
             old = kept.get(row.person_id)
