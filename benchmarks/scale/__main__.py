@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     plans = explain.plans(session=accounts[0]["session"], sample=sample)
     from tracebureau.core.models import User
 
-    list_id = setup.a_list_to_reconcile(by=User.objects.get(pk=accounts[0]["id"]))
+    list_id = None if args.no_job else setup.a_list_to_reconcile(by=User.objects.get(pk=accounts[0]["id"]))
     since = setup.last_event_id()
     plan_file = out / "load-plan.json"
     written_file = out / "written.json"
@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     }))  # fmt: skip
     with _server(args) as base, _worker():
         load = _locust(args, base, plan_file, out)
-        reconciliation = setup.reconciliation_state(list_id)  # before its worker is stopped
+        # Before its worker is stopped.
+        reconciliation = {"status": "none run"} if list_id is None else setup.reconciliation_state(list_id)
     plan_file.unlink()  # it holds live sessions and tokens
     accepted = json.loads(written_file.read_text())
     written_file.unlink()
@@ -85,9 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         "plans": plans, "settings": vars(args), "machine": _machine(),
         "generator": _generator_log(args.generator_log),
     }  # fmt: skip
-    (out / "results.json").write_text(json.dumps(results, indent=1, default=str))
-    (out / "REPORT.md").write_text(report.markdown(results))
-    _say(f"written {out / 'REPORT.md'}")
+    suffix = "-no-job" if args.no_job else ""  # the same load without the reconciliation, beside it
+    (out / f"results{suffix}.json").write_text(json.dumps(results, indent=1, default=str))
+    (out / f"REPORT{suffix}.md").write_text(report.markdown(results))
+    _say(f"written {out / f'REPORT{suffix}.md'}")
     return 0
 
 
@@ -100,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--wait", type=float, nargs=2, default=[1.0, 2.0], help="seconds between one user's requests"
     )
+    parser.add_argument("--no-job", action="store_true", help="no reconciliation during the load")
     parser.add_argument("--bind", default="127.0.0.1:8765")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
@@ -187,9 +190,12 @@ def _locust(args: argparse.Namespace, base: str, plan: Path, out: Path) -> dict[
         raise RuntimeError(f"locust wrote no statistics:\n{done.stderr[-3000:]}")
     with Path(f"{prefix}_stats.csv").open() as stats:
         rows = list(csv.DictReader(stats))
+    with Path(f"{prefix}_failures.csv").open() as failures:
+        errors = [{"request": r["Name"], "error": r["Error"][:300], "count": int(r["Occurrences"])}
+                  for r in csv.DictReader(failures)]  # fmt: skip
     for suffix in ("_stats.csv", "_stats_history.csv", "_failures.csv", "_exceptions.csv"):
         Path(f"{prefix}{suffix}").unlink(missing_ok=True)
-    return {row["Name"]: _figures(row) for row in rows}
+    return {"requests": {row["Name"]: _figures(row) for row in rows}, "errors": errors}
 
 
 def _figures(row: dict[str, str]) -> dict[str, Any]:

@@ -33,14 +33,18 @@ def _load(results: dict[str, Any]) -> list[str]:
         "",
         f"{s['users']} simulated staff for {s['seconds']} s at full concurrency (locust, a second process "
         f"on loopback; each waits {s['wait'][0]:g}–{s['wait'][1]:g} s between requests) against "
-        f"`tracebureau serve` (gunicorn, {s['workers']} workers × {s['threads']} threads), while the job "
-        "worker (at nice 10) reconciles a list against the registry. Mix: search 5, person page 4, "
-        "recording an event through the API 1. Times in milliseconds.",
+        f"`tracebureau serve` (gunicorn, {s['workers']} workers × {s['threads']} threads), "
+        + (
+            "with no background job running"
+            if s.get("no_job")
+            else "while the job worker (at nice 10) reconciles a list against the registry"
+        )
+        + ". Mix: search 5, person page 4, recording an event through the API 1. Times in milliseconds.",
         "",
         "| request | count | errors | per s | p50 | p95 | p99 | max | target (p95) | met |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, f in results["load"].items():
+    for name, f in results["load"]["requests"].items():
         target = results["targets"].get(name)
         met = (
             "" if target is None else ("yes" if (f["p95"] or 0) <= target and not f["failures"] else "**no**")
@@ -57,8 +61,12 @@ def _load(results: dict[str, Any]) -> list[str]:
         "",
         "Locust reads its percentiles from rounded buckets (two significant figures above 100 ms).",
         "",
+        *[f"- error, {e['request']} ×{e['count']}: `{e['error']}`" for e in results["load"]["errors"]],
+        "",
         f"Reconciliation of a {job.get('rows', '?')}-row list started with the load; at its end: "
-        f"{job['status']}, {job.get('progress', 0)}% ({job.get('stage', '')}).",
+        f"{job['status']}, {job.get('progress', 0)}% ({job.get('stage', '')})."
+        if "rows" in job
+        else "No reconciliation ran during this load (`--no-job`).",
         "",
     ]
     return lines
