@@ -123,6 +123,11 @@ def server_shell(data_dir: Path, command: str) -> str:
     return _tracebureau(server_env(data_dir), "shell", "--command", command).stdout
 
 
+def server_worker(data_dir: Path) -> str:
+    """Run the background jobs queued on the server (`tracebureau worker --batch`), then return."""
+    return _tracebureau(server_env(data_dir), "worker", "--batch").stdout
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The server's data folder: its SQLite file, and what seed.py leaves there for the tests."""

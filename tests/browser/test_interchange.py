@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import sign_in
+from .conftest import server_worker, sign_in
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -153,7 +153,7 @@ def test_a_batch_prepared_authorised_sent_and_the_log_checked(officer, browser, 
     _status(page, "The transmission log is intact")
 
 
-def test_a_registry_list_read_dry_then_imported(officer, server_url, tmp_path):
+def test_a_registry_list_read_dry_then_imported(officer, server_url, data_dir, tmp_path):
     page = officer
     page.goto(f"{server_url}/interchange/")
     page.get_by_role("link", name=re.compile(r"^Import persons from a registry's list")).click()
@@ -179,8 +179,14 @@ def test_a_registry_list_read_dry_then_imported(officer, server_url, tmp_path):
     assert _found(other, server_url, "Вигаданенко") == "0 persons found"
 
     page.get_by_role("button", name="Import", exact=True).click()
-    page.wait_for_url(f"{server_url}/interchange/")
+    page.wait_for_url(re.compile(rf"^{re.escape(server_url)}/interchange/imports/jobs/\d+/$"))
+    assert page.get_by_role("button", name="Cancel the import").is_visible()
+    server_worker(data_dir)  # the task worker commits it; the page follows and reloads itself
+    page.get_by_role("status").filter(has_text="Imported register-extract.csv").wait_for(timeout=10_000)
     _status(page, "Imported register-extract.csv: 2 new.")
+    page.get_by_role("link", name="What the import did, record by record").click()
+    page.wait_for_url(re.compile(rf"^{re.escape(server_url)}/interchange/imports/\d+/$"))
+    page.goto(f"{server_url}/interchange/")
     assert "register-extract.csv" in page.get_by_role("region", name="Records in and out").inner_text()
     assert _found(other, server_url, "Вигаданенко") == "2 persons found"
     assert other.get_by_role("link", name="Вигаданенко Остап Тестович").is_visible()

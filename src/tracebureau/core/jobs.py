@@ -1,5 +1,5 @@
-"""Background jobs that survive a crash: reconciliations of lists and DNA match runs (every
-model that is a core.base.ResumableJob).
+"""Background jobs that survive a crash: reconciliations of lists, DNA match runs and imports
+(every model that is a core.base.ResumableJob).
 
 One attempt at a time holds a job's row. It claims the row (QUEUED -> RUNNING, with its worker
 "host:pid"), and each progress report it writes is also its heartbeat. Every write an attempt
@@ -30,7 +30,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -71,16 +71,62 @@ class Reporter:
         if stage == self.stage and now - self.last < PROGRESS_INTERVAL_S:
             return
         self.stage, self.last = stage, now
-        updated = _mine(self.job).update(
-            stage=stage[:200], progress=max(0, min(100, int(percent))), heartbeat_at=timezone.now()
-        )
-        if not updated:
+        progress = max(0, min(100, int(percent)))
+        if not self.write(stage=stage[:200], progress=progress, heartbeat_at=timezone.now()):
             raise Cancelled
         if self.pause:
             time.sleep(self.pause)
 
+    def write(self, **fields: Any) -> bool:
+        """Write the progress on the job's row; False when the row is no longer this attempt's."""
+        return bool(_mine(self.job).update(**fields))
+
+    def close(self) -> None:
+        """Let go of what the reports held (OutsideReporter's connection)."""
+
     def engine(self, stage: str, fraction: float) -> None:
         self(stage, 10 + 80 * max(0.0, min(1.0, fraction)))
+
+
+class OutsideReporter(Reporter):
+    """A Reporter for a job that does its work inside one long transaction (an import): its
+    progress is written over a connection of its own, so the job's page sees it before the
+    transaction commits. SQLite has one writer at a time: there, progress written inside the
+    transaction would wait for the transaction itself, so the job's row says nothing new until
+    the end, and a cancellation is seen when the job comes to write its results (job_hold)."""
+
+    def __init__(self, job: Any) -> None:
+        super().__init__(job)
+        self.outside: Any = None
+
+    def write(self, **fields: Any) -> bool:
+        if not connection.in_atomic_block:
+            return super().write(**fields)
+        if connection.vendor == "sqlite":
+            return True
+        if self.outside is None:
+            self.outside = connections.create_connection(DEFAULT_DB_ALIAS)
+        table, ops = connection.ops.quote_name(self.job._meta.db_table), self.outside.ops
+        sets = ", ".join(f"{ops.quote_name(name)} = %s" for name in fields)
+        values = [
+            ops.adapt_datetimefield_value(v) if isinstance(v, dt.datetime) else v for v in fields.values()
+        ]
+        with self.outside.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {sets} WHERE id = %s AND status = %s AND attempt = %s",
+                [*values, self.job.pk, JobStatus.RUNNING.value, self.job.attempt],
+            )
+            if cursor.rowcount:
+                return True
+            # Not this attempt's any more, or not to be seen from outside at all: a row written
+            # in a transaction still open around the job's (only a test's does that).
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s", [self.job.pk])
+            return cursor.fetchone() is None
+
+    def close(self) -> None:
+        if self.outside is not None:
+            self.outside.close()
+            self.outside = None
 
 
 def _mine(job: Any) -> Any:
@@ -95,7 +141,9 @@ def job_hold(job: Any) -> None:
         raise Cancelled
 
 
-def run_job(model: Any, job_id: int, work: Callable[[Any, Reporter], None]) -> str:
+def run_job(
+    model: Any, job_id: int, work: Callable[[Any, Reporter], None], *, reporter: type[Reporter] = Reporter
+) -> str:
     """Claim a queued job row of `model`, do `work(job, report)` as the user who asked for it,
     and leave the row done, failed (with the error) or cancelled; returns that status."""
     job = model.objects.select_related("requested_by").get(pk=job_id)
@@ -111,9 +159,10 @@ def run_job(model: Any, job_id: int, work: Callable[[Any, Reporter], None]) -> s
     if not claimed:  # cancelled before it started, delivered twice, or an attempt superseded
         return job.status
     job.status = JobStatus.RUNNING
+    report = reporter(job)
     try:
         with context.acting(surface="system", user=job.requested_by):
-            work(job, Reporter(job))
+            work(job, report)
     except Cancelled:
         return model.objects.values_list("status", flat=True).get(pk=job.pk)
     except Exception as exc:
@@ -122,6 +171,8 @@ def run_job(model: Any, job_id: int, work: Callable[[Any, Reporter], None]) -> s
             status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
         )
         return JobStatus.FAILED
+    finally:
+        report.close()
     return JobStatus.DONE
 
 

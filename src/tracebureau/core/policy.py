@@ -534,6 +534,14 @@ def _imports(queryset: QuerySet, user: Any, access: Access, action: str) -> Quer
     return queryset.filter(classification__in=access.levels)
 
 
+def _import_jobs(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
+    """An import waiting for the worker or under way: its file may name anyone, so only who asked
+    for it sees it (and cancels it), while they may still import."""
+    if action not in (VIEW, CHANGE) or Can.IMPORT_RECORDS not in access.can:
+        return queryset.none()
+    return queryset.filter(requested_by_id=user.pk)
+
+
 def _transmissions(queryset: QuerySet, user: Any, access: Access, action: str) -> QuerySet:
     """Batches to the ICRC's Agency: for who transmits, cleared for everything a batch carries."""
     if action != VIEW or Can.TRANSMIT_CTA not in access.can:
@@ -601,6 +609,7 @@ RULES: dict[str, Rule] = {
     "press.ReleaseStep": _press,
     "press.DisclosureCheck": _press,
     "interchange.Import": _imports,
+    "interchange.ImportJob": _import_jobs,
     "interchange.ExternalRecord": _of_visible_persons("person"),
     "interchange.TransmissionBatch": _transmissions,
     "interchange.TransmissionItem": _of_transmissions("batch"),

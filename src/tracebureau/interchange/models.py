@@ -11,12 +11,13 @@ told the Agency can be proven years later.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tracebureau.core.base import AppendOnlyModel
-from tracebureau.core.choices import Classification
+from tracebureau.core.base import AppendOnlyModel, ResumableJob
+from tracebureau.core.choices import Classification, JobStatus
 from tracebureau.interchange.choices import BatchStep, ImportFormat, ItemKind
 
 
@@ -50,6 +51,45 @@ class Import(AppendOnlyModel):
 
     def get_absolute_url(self) -> str:
         return reverse("interchange:import", args=[self.pk])
+
+
+class ImportJob(ResumableJob):
+    """A file to import, committed by the task worker rather than in the web request: its bytes,
+    what the importer chose (the mapping and the defaults of a persons' list), and the job's
+    state and progress. Once done it names the Import it became; a job that failed or was
+    cancelled wrote nothing else. Only who asked for it sees it: the file may name anyone."""
+
+    task_path = "tracebureau.interchange.tasks.import_file"
+
+    format = models.CharField(_("format"), max_length=20, choices=ImportFormat.choices)
+    file_name = models.CharField(_("file name"), max_length=255)
+    # Kept in the database, so that any worker, on any machine, reads the very bytes reviewed.
+    content = models.BinaryField()
+    # {"mapping": {...}, "system": ..., "source": pk, "category": ..., "side": ..., "classification": ...}
+    options = models.JSONField(_("options"), default=dict)
+    result = models.OneToOneField(
+        Import, verbose_name=_("import"), on_delete=models.PROTECT, null=True, blank=True, related_name="job"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0, validators=[MaxValueValidator(100)])
+    stage = models.CharField(_("stage"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} #{self.pk} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("interchange:import-job", args=[self.pk])
 
 
 class ExternalRecord(AppendOnlyModel):

@@ -30,7 +30,16 @@ from tracebureau.core.choices import Classification
 from tracebureau.core.policy import CHANGE, Can
 from tracebureau.interchange.choices import ImportFormat
 from tracebureau.interchange.models import ExternalRecord, Import
-from tracebureau.interchange.reports import UNREACHABLE, Action, ImportReport, Outcome, run_import, sha256_of
+from tracebureau.interchange.reports import (
+    UNREACHABLE,
+    Action,
+    ImportReport,
+    Outcome,
+    Progress,
+    no_progress,
+    run_import,
+    sha256_of,
+)
 from tracebureau.lists.services import birth_parts, check_mapping, normalise_birth_date, normalise_sex
 from tracebureau.lists.tables import Table, read_table
 from tracebureau.registry import services as registry
@@ -124,16 +133,18 @@ def persons_import(
     by: Any,
     defaults: Defaults | None = None,
     dry_run: bool = False,
+    progress: Progress = no_progress,
 ) -> ImportReport:
     """Match or register every row of the file; see the module docstring. Raises ImportFailed,
     having committed nothing, if any row is wrong; a ValidationError if the file or the mapping
-    is."""
+    is. `progress` is told after each row how much of the file is done."""
     policy.require(by, Can.IMPORT_RECORDS)
     policy.require(by, Can.EDIT_PERSONS)
     table = read_table(file_name, content)
     mapping = check_mapping(table.headers, mapping, fields=FIELDS, key="mapping")
     report = ImportReport(file_name=file_name, sha256=sha256_of(content), dry_run=dry_run)
     job = _Job(table, mapping, system.strip() or file_name, source, by, defaults or Defaults())
+    job.progress = progress
     return run_import(report, job.run)
 
 
@@ -146,6 +157,7 @@ class _Job:
         self.agencies = {a.code.lower(): a for a in Agency.objects.all()}
         self.ids_seen: dict[str, int] = {}
         self.externals: list[tuple[str, str, int]] = []
+        self.progress: Progress = no_progress
 
     def run(self, report: ImportReport) -> None:
         earlier = Import.objects.filter(format=ImportFormat.PERSONS, sha256=report.sha256).first()
@@ -162,6 +174,7 @@ class _Job:
         for offset, cells in enumerate(self.table.rows):
             number = offset + 2  # as a spreadsheet numbers it: the header is row 1
             self._row(report, number, dict(zip(self.table.headers, cells, strict=True)))
+            self.progress((offset + 1) / len(self.table.rows))
         if report.problems:
             return
         # Written last, when the summary is known: the row is append-only.

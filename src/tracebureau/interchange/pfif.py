@@ -39,7 +39,16 @@ from tracebureau.core import policy
 from tracebureau.core.policy import CHANGE, RECORD_EVENT, Can
 from tracebureau.interchange.choices import ImportFormat
 from tracebureau.interchange.models import ExternalRecord, Import
-from tracebureau.interchange.reports import UNREACHABLE, Action, ImportReport, Outcome, run_import, sha256_of
+from tracebureau.interchange.reports import (
+    UNREACHABLE,
+    Action,
+    ImportReport,
+    Outcome,
+    Progress,
+    no_progress,
+    run_import,
+    sha256_of,
+)
 from tracebureau.lists.services import birth_parts
 from tracebureau.registry import services as registry
 from tracebureau.registry.choices import Category, Side
@@ -413,9 +422,11 @@ def pfif_import(
     source: Source | None = None,
     dry_run: bool = False,
     credibility: int = Credibility.CANNOT_JUDGE,
+    progress: Progress = no_progress,
 ) -> ImportReport:
     """Import a PFIF 1.4 file: all of it, or nothing if it has any problem (ImportFailed says
-    where). Notes are recorded with `source` (else "PFIF: <domain>", graded E) at `credibility`."""
+    where). Notes are recorded with `source` (else "PFIF: <domain>", graded E) at `credibility`.
+    `progress` is told after each record how much of the file is done."""
     policy.require(by, Can.IMPORT_RECORDS)
     # Importing registers persons and records events: the importer must be allowed both.
     policy.require(by, Can.EDIT_PERSONS)
@@ -423,7 +434,7 @@ def pfif_import(
     if len(content) > MAX_BYTES:
         raise ValidationError(_("The file is larger than %(mb)s MB; split it.") % {"mb": MAX_BYTES // 2**20})
     report = ImportReport(file_name=file_name, sha256=sha256_of(content), dry_run=dry_run)
-    importer = _Importer(by=by, source=source, credibility=credibility, report=report)
+    importer = _Importer(by=by, source=source, credibility=credibility, report=report, progress=progress)
     return run_import(report, lambda _report: importer.run(content))
 
 
@@ -445,6 +456,7 @@ class _Importer:
     sources: dict[str, Source] = field(default_factory=dict)
     # Records with a problem: their notes are not reported again as about an unknown person.
     refused: set[str] = field(default_factory=set)
+    progress: Progress = no_progress
 
     def run(self, content: bytes) -> None:
         records = read_pfif(content, self.report)
@@ -456,12 +468,15 @@ class _Importer:
         check_records(records, self.report)
         if self.report.problems:
             return
-        for record in records:
+        # Persons first, then the notes about them: two passes over the records.
+        for done, record in enumerate(records, start=1):
             if record.kind == "person":
                 self._guarded(record, self._person)
-        for record in records:
+            self.progress(done / len(records) / 2)
+        for done, record in enumerate(records, start=1):
             if record.kind == "note":
                 self._guarded(record, self._note)
+            self.progress(0.5 + done / len(records) / 2)
         if not self.report.problems:
             self._remember(records)
 

@@ -23,6 +23,14 @@ from django.utils.translation import gettext_lazy
 UNREACHABLE = gettext_lazy("There is no such record, or you may not change it.")
 
 
+# Told the fraction of the file's records done so far (0.0 to 1.0): the import job's progress.
+Progress = Callable[[float], None]
+
+
+def no_progress(fraction: float) -> None:
+    """Where nobody watches (the command line, the dry run in the web request)."""
+
+
 class Action:
     CREATE = "create"  # a new person or event
     UPDATE = "update"  # a person matched, blank fields filled from the file

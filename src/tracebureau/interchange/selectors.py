@@ -6,10 +6,11 @@ from collections import Counter
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from tracebureau.core import policy
 from tracebureau.interchange import transmissions
-from tracebureau.interchange.models import Import, TransmissionBatch
+from tracebureau.interchange.models import Import, ImportJob, TransmissionBatch
 from tracebureau.interchange.reports import Outcome
 from tracebureau.registry.models import Person
 
@@ -18,6 +19,16 @@ def batches_visible(*, user: Any) -> QuerySet[TransmissionBatch]:
     """The batches, each with its steps (services.batch_state reads them for every batch)."""
     batches = policy.visible_to(TransmissionBatch.objects.all(), user)
     return batches.select_related("prepared_by").prefetch_related("steps")
+
+
+def import_job_get(*, user: Any, pk: int, action: str = policy.VIEW) -> ImportJob:
+    """One of the user's own import jobs, or 404 (another's answers as one that does not exist)."""
+    # The file itself stays in the database: the pages never show it.
+    jobs = policy.visible_to(ImportJob.objects.defer("content"), user, action)
+    job = jobs.select_related("result").filter(pk=pk).first()
+    if job is None:
+        raise Http404("No such import job.")
+    return job
 
 
 def imports_visible(*, user: Any) -> QuerySet[Import]:

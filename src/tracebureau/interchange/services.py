@@ -20,16 +20,17 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tracebureau.audit.choices import AuditAction
 from tracebureau.audit.services import audit_bulk_created, audit_record
-from tracebureau.core import policy
-from tracebureau.core.choices import CLASSIFICATION_ORDER
+from tracebureau.core import jobs, policy
+from tracebureau.core.choices import CLASSIFICATION_ORDER, FINISHED, JobStatus
 from tracebureau.core.exports import csv_lines
-from tracebureau.core.policy import VIEW, Can
+from tracebureau.core.policy import CHANGE, VIEW, Can
 from tracebureau.interchange import cards, transmissions
 from tracebureau.interchange.choices import BatchStep
-from tracebureau.interchange.models import TransmissionBatch, TransmissionItem, TransmissionStep
+from tracebureau.interchange.models import ImportJob, TransmissionBatch, TransmissionItem, TransmissionStep
 from tracebureau.registry.models import Person
 from tracebureau.timeline.models import Event
 
@@ -357,3 +358,49 @@ def _step(batch: TransmissionBatch, step: str, by: Any, note: str) -> Transmissi
     row = TransmissionStep.objects.create(batch=batch, step=step, by=by, note=note)
     audit_record(action=AuditAction.UPDATE, user=by, obj=batch, detail={"step": step, "note": note})
     return row
+
+
+# --- imports run by the task worker ---------------------------------------------------------
+
+
+def import_job_start(
+    *, format: str, file_name: str, content: bytes, options: dict[str, Any], by: Any
+) -> ImportJob:
+    """Queue the import of a file (its dry run already seen) for the task worker. `options` are
+    what the importer chose: a persons' list's mapping, system, source and defaults."""
+    policy.require(by, Can.IMPORT_RECORDS)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            format=format,
+            file_name=file_name[:255],
+            content=content,
+            options=options,
+            requested_by=by,
+            stage=gettext_noop("Queued"),
+        )
+        transaction.on_commit(lambda: jobs.job_enqueue(job))
+    return job
+
+
+def import_job_cancel(*, job: ImportJob, by: Any) -> ImportJob:
+    """Stop a queued or running import; the worker notices at its next progress report, or at
+    the latest when it comes to commit, and commits nothing."""
+    policy.require_row(by, job, CHANGE)
+    updated = (
+        ImportJob.objects.filter(pk=job.pk)
+        .exclude(status__in=FINISHED)
+        .update(status=JobStatus.CANCELLED, stage=gettext_noop("Cancelled"), finished_at=timezone.now())
+    )
+    if not updated:
+        raise ValidationError(_("This import has already finished."))
+    job.refresh_from_db()
+    return job
+
+
+def import_job_rerun(*, job: ImportJob, by: Any) -> ImportJob:
+    """Run again an import whose worker died ("Run again" on its page), as its next attempt."""
+    policy.require_row(by, job, CHANGE)
+    if not job.abandoned or not jobs.job_requeue(job=job):
+        raise ValidationError(_("This import is not stopped: it needs no new attempt."))
+    job.refresh_from_db()
+    return job

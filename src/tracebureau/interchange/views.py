@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,10 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tracebureau.audit.services import audit_export, audit_read
 from tracebureau.core import policy
-from tracebureau.core.policy import Can
+from tracebureau.core.choices import FINISHED
+from tracebureau.core.policy import CHANGE, Can
 from tracebureau.core.views import form_action
 from tracebureau.interchange import cards, selectors, services, transmissions
-from tracebureau.interchange.choices import ItemKind
+from tracebureau.interchange.choices import ImportFormat, ItemKind
 from tracebureau.interchange.forms import MappingForm, NoteForm, PersonsUploadForm, PfifImportForm
 from tracebureau.interchange.persons import Defaults, guess_mapping, persons_import
 from tracebureau.interchange.reports import Action, ImportFailed, ImportReport
@@ -240,6 +241,56 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "interchange/import.html", {"done": done, "report": report, "unseen": unseen})
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import the task worker commits: its progress, then what it did; "Cancel" meanwhile."""
+    if request.method == "POST":
+        return _import_job_action(request, selectors.import_job_get(user=request.user, pk=pk, action=CHANGE))
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    counts = _counted(job.result.summary) if job.result else ""
+    return render(request, "interchange/import_job.html", {"job": job, "counts": counts})
+
+
+_JOB_ACTIONS: dict[str, tuple[Callable[..., Any], Any]] = {
+    "cancel": (
+        services.import_job_cancel,
+        gettext_lazy("Import cancelled: nothing of the file was committed."),
+    ),
+    "rerun": (services.import_job_rerun, gettext_lazy("Import queued again.")),
+}
+
+
+def _import_job_action(request: HttpRequest, job: Any) -> HttpResponse:
+    if request.POST.get("action") not in _JOB_ACTIONS:
+        raise Http404("No such action.")
+    service, success = _JOB_ACTIONS[request.POST["action"]]
+    try:
+        service(job=job, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, str(success))
+    return redirect(job)
+
+
+@login_required
+@require_GET
+def import_job_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "progress": job.progress,
+            "stage": _(job.stage) if job.stage else "",
+            "finished": job.status in FINISHED,
+            "attempt": job.attempt,
+            "abandoned": job.abandoned,
+        }
+    )
+
+
 # --- persons' lists -------------------------------------------------------------------------
 
 
@@ -284,15 +335,21 @@ def persons_review(request: HttpRequest) -> HttpResponse:
     content = base64.b64decode(staged["content"])
     headers = read_table(staged["name"], content).headers
     form = MappingForm(request.POST or None, headers=headers, initial=guess_mapping(headers))
-    commit = request.method == "POST" and request.POST.get("action") == "commit"
-    mapping = form.mapping() if form.is_bound and form.is_valid() else guess_mapping(headers)
-    report, errors = _run_persons(request, staged, content, mapping, dry_run=not commit)
-    if report is not None and report.committed:
-        del request.session[UPLOAD]
-        messages.success(
-            request, _("Imported %(file)s: %(counts)s.") % {"file": staged["name"], "counts": _said(report)}
+    valid = form.is_bound and form.is_valid()
+    mapping = form.mapping() if valid else guess_mapping(headers)
+    if valid and request.POST.get("action") == "commit":
+        # Committed by the task worker: a long list would hold the request for minutes.
+        options = {key: staged[key] for key in ("system", "source", "category", "side", "classification")}
+        job = services.import_job_start(
+            format=ImportFormat.PERSONS,
+            file_name=staged["name"],
+            content=content,
+            options={**options, "mapping": mapping},
+            by=request.user,
         )
-        return redirect("interchange:index")
+        del request.session[UPLOAD]
+        return redirect(job)
+    report, errors = _run_persons(request, staged, content, mapping)
     return render(
         request,
         "interchange/persons_review.html",
@@ -307,8 +364,9 @@ def persons_review(request: HttpRequest) -> HttpResponse:
 
 
 def _run_persons(
-    request: HttpRequest, staged: dict, content: bytes, mapping: dict[str, str], *, dry_run: bool
+    request: HttpRequest, staged: dict, content: bytes, mapping: dict[str, str]
 ) -> tuple[ImportReport | None, list[str]]:
+    """The dry run: what the import would do, shown before it is committed."""
     source = sources_visible(user=request.user).filter(pk=staged["source"]).first()
     defaults = Defaults(staged["category"], staged["side"], staged["classification"])
     try:
@@ -320,7 +378,7 @@ def _run_persons(
             source=source,
             by=request.user,
             defaults=defaults,
-            dry_run=dry_run,
+            dry_run=True,
         )
     except ImportFailed as failed:
         return failed.report, []
@@ -333,10 +391,6 @@ def _counted(counts: dict[str, int]) -> str:
     """ "2 new, 1 disagrees: for review", in the reader's language."""
     said = [f"{counts[a]} {label}" for a, label in Action.LABELS.items() if counts.get(a)]
     return ", ".join(said) or _("nothing")
-
-
-def _said(report: ImportReport) -> str:
-    return _counted(report.counts)
 
 
 # --- PFIF -----------------------------------------------------------------------------------
@@ -352,23 +406,27 @@ def pfif(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            report = pfif_format.pfif_import(
-                content=upload.read(),
-                file_name=upload.name,
-                by=request.user,
-                dry_run=form.cleaned_data["dry_run"],
+        content = upload.read()
+        if len(content) > pfif_format.MAX_BYTES:
+            form.add_error(
+                "file",
+                _("The file is larger than %(mb)s MB; split it.") % {"mb": pfif_format.MAX_BYTES // 2**20},
             )
-        except ImportFailed as failed:
-            report = failed.report
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error("file", message)
-        if report is not None and report.committed:
-            messages.success(
-                request, _("Imported %(file)s: %(counts)s.") % {"file": upload.name, "counts": _said(report)}
+        elif not form.cleaned_data["dry_run"]:
+            job = services.import_job_start(
+                format=ImportFormat.PFIF, file_name=upload.name, content=content, options={}, by=request.user
             )
-            return redirect("interchange:index")
+            return redirect(job)
+        else:
+            try:
+                report = pfif_format.pfif_import(
+                    content=content, file_name=upload.name, by=request.user, dry_run=True
+                )
+            except ImportFailed as failed:
+                report = failed.report
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error("file", message)
     return render(request, "interchange/pfif.html", {"form": form, "report": report})
 
 

@@ -50,7 +50,7 @@ from tracebureau.identification.models import (
     RemainsCase,
     Repatriation,
 )
-from tracebureau.interchange.models import Import, TransmissionBatch
+from tracebureau.interchange.models import Import, ImportJob, TransmissionBatch
 from tracebureau.lists.models import IncomingList, ListRow
 from tracebureau.lists.services import list_create
 from tracebureau.press import services as press
@@ -170,6 +170,10 @@ def _transmission(scenario: Scenario) -> None:
         mapping={"family_name": "Прізвище", "given_names": "Ім'я"}, system="Secret registry",
         source=scenario.intel, by=scenario.by, defaults=Defaults(classification="negotiation_sensitive"),
     )
+    # An import queued for the worker: only who asked for it sees it.
+    from tracebureau.interchange.services import import_job_start
+
+    import_job_start(format="pfif", file_name="queued.xml", content=b"<pfif/>", options={}, by=scenario.by)
 
 
 def _identification(hidden: Person) -> None:
@@ -369,6 +373,7 @@ WEB_ROUTE_MODELS = {
     ),
     "interchange:capture-card": Person,
     "interchange:import": Import,
+    "interchange:import-job": ImportJob, "interchange:import-job-progress": ImportJob,
 }
 
 def test_every_web_page_with_an_id_is_attacked() -> None:

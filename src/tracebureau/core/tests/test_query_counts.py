@@ -386,6 +386,8 @@ NOT_LISTS: dict[str, str] = {
     "interchange:batch": FILE, "interchange:batch-pdf": FILE, "interchange:batch-csv": FILE,
     "interchange:batch-json": FILE, "interchange:capture-card": RECORD,
     "interchange:import": "an import's outcomes, kept in its own JSON column",
+    "interchange:import-job": "one import job's row and the import it became",
+    "interchange:import-job-progress": PROGRESS,
     "interchange:persons-upload": FORM,
     "interchange:persons-review": "the upload being reviewed, from the session",
     "interchange:pfif": FORM,

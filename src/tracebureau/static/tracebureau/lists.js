@@ -1,5 +1,6 @@
-// The reconciliation's progress on a list's page: poll the job's JSON while it runs, and
-// reload the page once it has finished so the candidates appear. No inline script (CSP).
+// A background job's progress on its page (a list's matching, a DNA match run, an import):
+// poll the job's JSON while it runs, and reload the page once it has finished so its results
+// appear. No inline script (CSP).
 (function () {
   "use strict";
   var job = document.getElementById("job");
