@@ -134,8 +134,11 @@ def _server(args: argparse.Namespace) -> Any:
 
 
 def _start(command: list[str]) -> subprocess.Popen[bytes]:
+    # gunicorn closes an idle kept-alive connection after 2 s, shorter than a user's pause here;
+    # a client reusing it then gets "connection reset" (behind nginx, nginx keeps them instead).
+    env = {**os.environ, "GUNICORN_CMD_ARGS": "--keep-alive 5"}
     return subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env
     )
 
 
