@@ -20,7 +20,8 @@ def test_a_tiny_run_is_identical_on_the_cluster_and_writes_the_report(tmp_path: 
     chunks = {"--chunk-pairs": 2000, "--rows-per-task": 8, "--workers": 2}
     command = [sys.executable, "-m", "benchmarks.distributed", "--quick", "--out-dir", str(tmp_path)]
     command += [str(part) for option in (sizes | chunks).items() for part in option]
-    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=300)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"exit {done.returncode}:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
 
     results = json.loads((tmp_path / "results.json").read_text())
     report = (tmp_path / "REPORT.md").read_text()
