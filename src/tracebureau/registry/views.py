@@ -34,7 +34,7 @@ from tracebureau.registry.forms import (
 )
 from tracebureau.registry.models import Person
 from tracebureau.timeline.choices import FAMILY_LEVEL_WORDING, Situation
-from tracebureau.timeline.selectors import cta_export_rows, person_timeline, statuses_for
+from tracebureau.timeline.selectors import cta_export_rows, page_statuses, person_timeline
 
 PAGE_SIZE = 50
 
@@ -43,7 +43,7 @@ PAGE_SIZE = 50
 def person_search(request: HttpRequest) -> HttpResponse:
     form, query, persons = _searched(request)
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
-    statuses = statuses_for(user=request.user, persons=list(page))
+    statuses = page_statuses(user=request.user, persons=list(page))
     rows = [(person, status_display(statuses[person.pk])) for person in page]
     return render(request, "registry/person_search.html", {
         "form": form, "query": query, "page": page, "rows": rows,

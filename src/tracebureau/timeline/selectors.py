@@ -103,6 +103,19 @@ def statuses_for(*, user: Any, persons: list[Person]) -> dict[int, DerivedStatus
     return {pk: derive_status(events) for pk, events in grouped.items()}
 
 
+def page_statuses(*, user: Any, persons: list[Person]) -> dict[int, PersonStatus | DerivedStatus]:
+    """The situation and family level of a page of persons, for list pages: the kept status
+    where the user may read it (one query), statuses_for for the rest. Both answer the same
+    (see timeline.materialised), but a search page of fifty persons from the kept rows is one
+    short query instead of a thousand events read and derived."""
+    kept = visible_to(PersonStatus.objects.filter(person__in=[p.pk for p in persons]), user)
+    found: dict[int, PersonStatus | DerivedStatus] = {row.person_id: row for row in kept}
+    rest = [p for p in persons if p.pk not in found]
+    if rest:
+        found.update(statuses_for(user=user, persons=rest))
+    return found
+
+
 # What a derived status depends on, read as rows (see status_event).
 STATUS_COLUMNS = (
     "pk", "person_id", "kind", "occurred_on", "occurred_time", "precision", "reliability",

@@ -247,7 +247,7 @@ def audited(queries: int) -> dict[str, int]:
 LISTS = [
     # The web pages.
     Listing("accounts:token-list", "/accounts/tokens/", a_token, {"sqlite": 6}),
-    Listing("registry:person-search", "/persons/", a_person, {"sqlite": 9}),
+    Listing("registry:person-search", "/persons/", a_person, {"sqlite": 8}),
     Listing("reporting:statistics", "/statistics/", a_statistics_release, {"sqlite": 9}),
     Listing("lists:list-index", "/lists/", an_incoming_list, {"sqlite": 6}),
     Listing("identification:index", "/identification/", a_repatriation, {"sqlite": 7}),

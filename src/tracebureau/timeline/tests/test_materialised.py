@@ -15,7 +15,7 @@ from tracebureau.reporting.selectors import totals
 from tracebureau.timeline import services as timeline
 from tracebureau.timeline.materialised import status_check, status_rebuild
 from tracebureau.timeline.models import PersonStatus
-from tracebureau.timeline.selectors import person_timeline, situation_counts, statuses_for
+from tracebureau.timeline.selectors import page_statuses, person_timeline, situation_counts, statuses_for
 
 
 def kept(person: Any) -> PersonStatus:
@@ -133,6 +133,32 @@ def test_counts_agree_with_live_derivation_for_every_reader(scenario, analyst):
         persons = persons_visible(user=user)
         live = [s.situation for s in statuses_for(user=user, persons=list(persons)).values()]
         assert situation_counts(user=user, persons=persons) == _count(live), user.username
+
+
+def test_a_list_page_reads_the_kept_status_where_it_may_and_agrees_with_live(
+    scenario, analyst, case_officer, django_assert_num_queries
+):
+    family = User.objects.create_user(
+        "liaison", password=None, roles=["family_liaison"], clearance="confidential"
+    )
+    people = [scenario.person(f"Особа{i}") for i in range(6)]
+    for i, person in enumerate(people):
+        kind = ["captured", "reported_missing", "released"][i % 3]
+        scenario.event(person, kind, "2022-05-17", detrimental_to_disclose=i == 4)
+    timeline.event_record(  # above the case officer's clearance: he derives from the rest
+        person=people[5], kind="killed", occurred_on=scenario_day(), precision="day",
+        source=scenario.intel, credibility=2, by=analyst, classification="negotiation_sensitive",
+    )  # fmt: skip
+    registry.person_merge(by=case_officer, keep=people[0], absorb=people[1], reason="Same man: one card.")
+    for user in (scenario.by, analyst, family):
+        listed = [*persons_visible(user=user).order_by("pk"), people[1]]  # an absorbed record too
+        page = page_statuses(user=user, persons=listed)
+        live = statuses_for(user=user, persons=listed)
+        assert {pk: (s.situation, s.family_level) for pk, s in page.items()} == {
+            pk: (s.situation, s.family_level) for pk, s in live.items()
+        }, user.username
+    with django_assert_num_queries(1):  # the analyst reads every kept row: no event is read
+        page_statuses(user=analyst, persons=people)
 
 
 def _count(values: list[str]) -> dict[str, int]:
