@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from tracebureau.core import lookups  # noqa: F401  (registers the lookups)
         from tracebureau.core.policy import refuse_saving_redacted
 
         # Any model: a masked instance must never be written back with its masks.

@@ -66,7 +66,7 @@ def person_search(*, user: Any, query: str, include_merged: bool = False) -> Que
     birth = parse_birth_date(query)
     if birth:
         return persons.filter(_birth_matches(*birth))
-    return persons.filter(pk__in=_matching_ids(user, query))
+    return persons.filter(pk__in_array=_matching_ids(user, query))  # see core.lookups
 
 
 def _matching_ids(user: Any, query: str) -> QuerySet[Any]:
