@@ -17,6 +17,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -86,11 +87,25 @@ def main(argv: list[str] | None = None) -> int:
         "plans": plans, "settings": vars(args), "machine": _machine(),
         "generator": _generator_log(args.generator_log),
     }  # fmt: skip
-    suffix = "-no-job" if args.no_job else ""  # the same load without the reconciliation, beside it
+    # Variants are written beside the main report: the same load without the reconciliation,
+    # or at another pace (--label).
+    suffix = f"-{args.label}" if args.label else ("-no-job" if args.no_job else "")
     (out / f"results{suffix}.json").write_text(json.dumps(results, indent=1, default=str))
-    (out / f"REPORT{suffix}.md").write_text(report.markdown(results))
+    if suffix:
+        (out / f"REPORT{suffix}.md").write_text(report.markdown(results))
+    _write_main_report(out)  # its table of the other runs includes this one
     _say(f"written {out / f'REPORT{suffix}.md'}")
     return 0
+
+
+def _write_main_report(out: Path) -> None:
+    from benchmarks.scale import report
+
+    main = out / "results.json"
+    if not main.exists():
+        return
+    variants = {path.name: json.loads(path.read_text()) for path in sorted(out.glob("results-*.json"))}
+    (out / "REPORT.md").write_text(report.markdown(json.loads(main.read_text()), variants))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -103,6 +118,10 @@ def _parser() -> argparse.ArgumentParser:
         "--wait", type=float, nargs=2, default=[1.0, 2.0], help="seconds between one user's requests"
     )
     parser.add_argument("--no-job", action="store_true", help="no reconciliation during the load")
+    parser.add_argument(
+        "--label", type=lambda v: re.sub(r"[^a-z0-9-]", "", v.lower()),
+        help="write REPORT-LABEL.md and results-LABEL.json instead of the main report",
+    )  # fmt: skip
     parser.add_argument("--bind", default="127.0.0.1:8765")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")

@@ -5,9 +5,41 @@ from __future__ import annotations
 from typing import Any
 
 
-def markdown(results: dict[str, Any]) -> str:
+def markdown(results: dict[str, Any], variants: dict[str, dict[str, Any]] | None = None) -> str:
+    """The report; `variants` (the other runs' results by file name) are summed up in a table
+    after this run's load, so the one page says how the figures move with the pace and the job."""
     parts = (_head, _load, _writes, _plans, _machine)
-    return "\n".join(line for part in parts for line in part(results))
+    lines = [line for part in parts for line in part(results)]
+    if variants:
+        at = lines.index("## Writes")
+        lines[at:at] = _variants(results, variants)
+    return "\n".join(lines)
+
+
+def _variants(results: dict[str, Any], variants: dict[str, dict[str, Any]]) -> list[str]:
+    lines = [
+        "### The same load at other settings",
+        "",
+        "Each run is its own file beside this one; p95 in milliseconds.",
+        "",
+        "| run | waits between requests (s) | reconciliation running | requests/s | errors "
+        "| search p95 | person page p95 | targets met |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, found in {"this report": results, **variants}.items():
+        s, load = found["settings"], found["load"]["requests"]
+        p95 = {page: load.get(page, {}).get("p95") for page in ("search", "person page")}
+        errors = sum(f["failures"] for page, f in load.items() if page != "Aggregated")
+        met = errors == 0 and all(
+            p95.get(page) is not None and p95[page] <= target for page, target in found["targets"].items()
+        )
+        shown = {page: "–" if v is None else f"{v:.0f}" for page, v in p95.items()}
+        lines.append(
+            f"| {name} | {s['wait'][0]:g}–{s['wait'][1]:g} | {'no' if s.get('no_job') else 'yes'} "
+            f"| {load['Aggregated']['per_second']:.1f} | {errors} | {shown['search']} "
+            f"| {shown['person page']} | {'yes' if met else '**no**'} |"
+        )
+    return [*lines, ""]
 
 
 def _head(results: dict[str, Any]) -> list[str]:
