@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tracebureau.core.base import AppendOnlyModel
+from tracebureau.core.base import AppendOnlyModel, ChoiceLabels
 from tracebureau.core.choices import Classification
 from tracebureau.exchanges.choices import (
     Condition,
@@ -29,7 +29,7 @@ from tracebureau.exchanges.choices import (
 )
 
 
-class Exchange(models.Model):
+class Exchange(ChoiceLabels):
     """One exchange with the other side, from the first draft of our request to the verified
     return of each person. Negotiation-sensitive unless classified otherwise: a list that leaks
     can cost the people on it their place in the exchange."""
@@ -110,7 +110,7 @@ class Exchange(models.Model):
         return reverse("exchanges:detail", args=[self.pk])
 
 
-class ExchangeEntry(models.Model):
+class ExchangeEntry(ChoiceLabels):
     """A person on one of the two lists, with their place in the order of priority and why.
 
     Taking someone off a list withdraws the entry (who, when, why); it is never deleted."""

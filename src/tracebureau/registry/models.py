@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tracebureau.core.base import AppendOnlyModel, detrimental_to_disclose_field
+from tracebureau.core.base import AppendOnlyModel, ChoiceLabels, detrimental_to_disclose_field
 from tracebureau.core.choices import Classification
 from tracebureau.registry.choices import (
     AgencyKind,
@@ -44,7 +44,7 @@ class Agency(models.Model):
         return self.name
 
 
-class Person(models.Model):
+class Person(ChoiceLabels):
     """Someone the bureau must account for: the identity fields of GC III art. 17 and 122 and
     GC IV art. 138. What happened to the person is not stored here: it is the timeline of
     events, and the status is derived from it."""

@@ -102,6 +102,15 @@ class BulkEvent(AppendOnlyModel):
         return self.label
 
 
+# How an event's date is written at each precision (a day's date for the rest).
+_DATE_SHOWN: dict[str, str] = {
+    Precision.YEAR: "{:%Y}",
+    Precision.MONTH: "{:%Y-%m}",
+    Precision.BEFORE: "< {:%Y-%m-%d}",
+    Precision.AFTER: "> {:%Y-%m-%d}",
+}
+
+
 class Event(AppendOnlyModel):
     """One thing that is reported to have happened to a person, with who said so, how sure it
     is and when it happened (to the precision known). Events are never changed or deleted: a
@@ -194,12 +203,7 @@ class Event(AppendOnlyModel):
     @property
     def occurred_display(self) -> str:
         day = self.occurred_on
-        text = {
-            Precision.YEAR: f"{day:%Y}",
-            Precision.MONTH: f"{day:%Y-%m}",
-            Precision.BEFORE: f"< {day:%Y-%m-%d}",
-            Precision.AFTER: f"> {day:%Y-%m-%d}",
-        }.get(Precision(self.precision), f"{day:%Y-%m-%d}")
+        text = _DATE_SHOWN.get(self.precision, "{:%Y-%m-%d}").format(day)
         if self.occurred_time is not None:
             text += f" {self.occurred_time:%H:%M}"
         return text
