@@ -225,3 +225,16 @@ def test_joint_dropout(tmp_path: Path) -> None:
     rows = read(out)
     assert [r["V1"] for r in rows] == ["son", "*"]
     assert float(rows[0]["posterior"]) == pytest.approx(40 / 59, rel=1e-12)
+
+
+def test_pairwise_on_a_cluster_writes_the_same_lrs(tmp_path: Path) -> None:
+    call_command("kinship", "pairwise", *files(EXAMPLE1), "--out", str(tmp_path / "here.csv"))
+    call_command("kinship", "pairwise", *files(EXAMPLE1), "--out", str(tmp_path / "there.csv"),
+                 "--scheduler", "local:1")  # fmt: skip
+    assert (tmp_path / "there.csv").read_text() == (tmp_path / "here.csv").read_text()
+
+
+def test_the_cluster_path_refuses_theta_rather_than_ignore_it(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="--scheduler computes without θ and drop-out"):
+        call_command("kinship", "pairwise", *files(EXAMPLE1), "--theta", "0.01", "--scheduler", "local:1",
+                     "--out", str(tmp_path / "lr.csv"))  # fmt: skip

@@ -103,3 +103,19 @@ def test_it_reports_progress_on_stderr(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "compare 100%" in done.stderr and "score 100%" in done.stderr
     assert (tmp_path / "m.csv").read_text(encoding="utf-8").count("\n") == 3
+
+
+def test_on_a_cluster_it_writes_the_same_pairs(tmp_path: Path) -> None:
+    files = [write(tmp_path / "l.csv", LIST), write(tmp_path / "r.csv", REGISTRY)]
+    call_command("link", *files, out=str(tmp_path / "here.csv"))
+    call_command("link", *files, out=str(tmp_path / "there.csv"), scheduler="local:1")
+    assert (tmp_path / "there.csv").read_text() == (tmp_path / "here.csv").read_text()
+
+
+def test_an_unreachable_scheduler_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracebureau.engines import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 0.5)
+    files = [write(tmp_path / "l.csv", LIST), write(tmp_path / "r.csv", REGISTRY)]
+    with pytest.raises(CommandError, match=r"cannot reach the Dask scheduler at 'tcp://127\.0\.0\.1:1'"):
+        call_command("link", *files, out=str(tmp_path / "m.csv"), scheduler="tcp://127.0.0.1:1")

@@ -17,6 +17,10 @@ Thin on purpose: the engine reads, checks and computes; this writes what it retu
 Both take `--dropout D`: each allele of a remains drops out with probability D, so a remains
 showing one allele (`a,-` or `a,a`) may be a heterozygote; 0, no drop-out, by default.
 
+`pairwise --scheduler ADDRESS` computes the LR matrix on a Dask cluster (engines.cluster), with
+the same figures as here; TRACEBUREAU_DASK_SCHEDULER is the default. The cluster path knows
+neither θ nor drop-out, and refuses them.
+
 A malformed file stops it with the file, row and column named; progress goes to stderr.
 """
 
@@ -29,6 +33,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tracebureau.core.commands import add_scheduler_argument
+from tracebureau.engines.cluster import ClusterUnavailable
 from tracebureau.engines.kinship import (
     MAX_ASSIGNMENTS,
     UNDISPUTED,
@@ -49,6 +55,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="pairwise|joint")
         pairwise = actions.add_parser("pairwise", help="the LR of every remains against every missing person")
+        add_scheduler_argument(pairwise)
         joint = actions.add_parser("joint", help="the most likely assignments of remains to missing persons")
         for sub in (pairwise, joint):
             for name in FILES:
@@ -101,7 +108,8 @@ class Command(BaseCommand):
         case = self._read(options)
         try:
             if action == "pairwise":
-                count = self._pairwise(case, theta=theta, dropout=options["dropout"], out=out)
+                on = options["scheduler"] or None
+                count = self._pairwise(case, theta=theta, dropout=options["dropout"], out=out, scheduler=on)
             else:
                 if options["top"] < 1:
                     raise CommandError(f"--top must be at least 1, not {options['top']}")
@@ -118,7 +126,7 @@ class Command(BaseCommand):
                     "dropout": options["dropout"],
                 }
                 count = self._joint(case, theta=theta, limits=limits, out=out)
-        except KinshipInputError as error:
+        except (KinshipInputError, ClusterUnavailable) as error:
             raise CommandError(str(error)) from None
         self.stderr.write(f"{count} rows written to {out}")
 
@@ -141,12 +149,14 @@ class Command(BaseCommand):
         except UnicodeDecodeError as error:
             raise CommandError(f"a file is not UTF-8: {error}") from None
 
-    def _pairwise(self, case: Case, *, theta: float, dropout: float, out: str) -> int:
+    def _pairwise(self, case: Case, *, theta: float, dropout: float, out: str, scheduler: str | None) -> int:
         self.stderr.write(f"pairwise: {len(case.remains)} remains against {_missing_count(case)} missing")
         if theta > 0 or dropout > 0:  # the batch path knows neither
+            if scheduler:
+                raise CommandError("--scheduler computes without θ and drop-out: omit --theta, --dropout")
             table = pairwise_table(case=case, theta=theta, dropout=dropout)
         else:
-            table = pairwise_table_batch(case=case)
+            table = pairwise_table_batch(case=case, scheduler=scheduler)
         rows = 0
         with open(out, "w", newline="", encoding="utf-8") as file:
             writer = csv.writer(file)

@@ -1,5 +1,7 @@
 """`tracebureau link LIST.csv REGISTRY.csv --out MATCHES.csv [--threshold 0.5]`, and
 `tracebureau link FILE.csv --dedupe --out MATCHES.csv`: the name-matching engine on CSV files.
+`--scheduler ADDRESS` runs the comparisons on a Dask cluster (engines.cluster), with the same
+matches as on this machine; TRACEBUREAU_DASK_SCHEDULER is the default.
 
 Thin on purpose: the engine reads, matches and explains; this writes the pairs at or above the
 threshold as `left_id,right_id,probability,explanation` (left = the list, right = the registry)
@@ -15,6 +17,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tracebureau.core.commands import add_scheduler_argument
+from tracebureau.engines.cluster import ClusterUnavailable
 from tracebureau.engines.linkage import LinkageInputError, Record, dedupe, link, read_records_csv
 
 
@@ -30,9 +34,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dedupe", dest="one_file", action="store_true", help="find duplicates within one file"
         )
+        add_scheduler_argument(parser)
 
     def handle(
-        self, *args: Any, files: list[str], out: str, threshold: float, one_file: bool, **options: Any
+        self, *args: Any, files: list[str], out: str, threshold: float, one_file: bool, scheduler: str,
+        **options: Any,
     ) -> None:
         if len(files) != (1 if one_file else 2):
             raise CommandError("give LIST.csv REGISTRY.csv, or one FILE.csv with --dedupe")
@@ -40,10 +46,14 @@ class Command(BaseCommand):
             raise CommandError(f"--threshold must be between 0 and 1, not {threshold}")
         sides = [self._read(path) for path in files]
         report = self._progress()
-        if one_file:
-            matches = dedupe(sides[0], threshold=threshold, progress=report)
-        else:
-            matches = link(sides[0], sides[1], threshold=threshold, progress=report)
+        cluster = scheduler or None
+        try:
+            if one_file:
+                matches = dedupe(sides[0], threshold=threshold, progress=report, scheduler=cluster)
+            else:
+                matches = link(sides[0], sides[1], threshold=threshold, progress=report, scheduler=cluster)
+        except ClusterUnavailable as error:
+            raise CommandError(str(error)) from None
         with open(out, "w", newline="", encoding="utf-8") as file:
             writer = csv.writer(file)
             writer.writerow(["left_id", "right_id", "probability", "explanation"])
@@ -69,3 +79,4 @@ class Command(BaseCommand):
                 self.stderr.write(f"{stage} {fraction:.0%}")
 
         return report
+
