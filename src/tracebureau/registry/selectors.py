@@ -98,7 +98,8 @@ def person_record_ids(person: Person) -> list[int]:
     callers read the rows through visible_to, which drops those the user may not see."""
     ids, frontier = [person.pk], [person.pk]
     while frontier:
-        frontier = list(Person.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
+        absorbed = Person.objects.filter(merged_into__in=frontier).order_by()  # no list order: ids
+        frontier = list(absorbed.values_list("pk", flat=True))
         ids.extend(frontier)
     return ids
 
