@@ -18,7 +18,6 @@ import csv
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-WORKER_PRIORITY = ["chrt", "--idle", "0"] if shutil.which("chrt") else ["nice", "-n", "19"]
+WORKER_PRIORITY = ["nice", "-n", "10"]
 # The server settings the plans depend on, quoted in the report.
 POSTGRES_SETTINGS = (
     "shared_buffers",
@@ -179,9 +178,9 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 6
 @contextmanager
 def _worker() -> Any:
     """The job worker, at a lower priority than the web server, as an operator sharing a machine
-    would run it: the reconciliation must not take the cores the staff are waiting on. Linux's
-    idle class (SCHED_IDLE) runs it only on a core nothing else wants; at nice 10 it still took
-    a tenth of a busy core and held the core it was on until the scheduler's next tick."""
+    would run it: the reconciliation must not take the cores the staff are waiting on. Not
+    Linux's idle class (chrt --idle): tried, it made pages wait seconds at a time, most likely
+    for a lock the starved worker held (the audit chain's), where at nice 10 it never stops."""
     command = [*WORKER_PRIORITY, sys.executable, "-m", "tracebureau.cli", "worker"]
     worker = _start(command)
     try:
