@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tracebureau.accounts.middleware.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -198,9 +199,10 @@ TRACEBUREAU_PFIF_DOMAIN = env_str("TRACEBUREAU_PFIF_DOMAIN", "nib.tracebureau.in
 TRACEBUREAU_DASK_SCHEDULER = env_str("TRACEBUREAU_DASK_SCHEDULER", "")
 
 # A session ends after this long without a request, and when the browser closes: an unlocked
-# screen in a shared office must not stay signed in.
+# screen in a shared office must not stay signed in. The expiry is moved by
+# accounts.middleware.SessionIdleMiddleware, once a minute at most, not by a write per request.
 SESSION_COOKIE_AGE = 60 * env_int("TRACEBUREAU_SESSION_IDLE_MINUTES", 30, minimum=1)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -87,7 +87,39 @@ def test_the_token_endpoint_is_locked_out_alike(press):
 
 def test_sessions_end_after_30_idle_minutes_and_with_the_browser():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    assert "tracebureau.accounts.middleware.SessionIdleMiddleware" in settings.MIDDLEWARE
+
+
+def _expiry() -> dt.datetime:
+    return Session.objects.get().expire_date
+
+
+def test_a_request_moves_the_idle_expiry_once_a_minute_at_most(client, press, monkeypatch):
+    from tracebureau.accounts import middleware
+
+    now = [1_900_000_000.0]
+    monkeypatch.setattr(middleware.time, "time", lambda: now[0])
+    client.force_login(press)
+    client.get("/press/")
+    first = _expiry()
+
+    now[0] += 59  # within the minute: the session row is not written again
+    Session.objects.update(expire_date=first - dt.timedelta(minutes=5))
+    client.get("/press/")
+    assert _expiry() == first - dt.timedelta(minutes=5)
+
+    now[0] += 2  # a minute on: written, and the expiry is SESSION_COOKIE_AGE from now again
+    client.get("/press/")
+    assert _expiry() > first - dt.timedelta(seconds=1)
+
+
+def test_a_stale_session_cookie_gets_no_new_session(client):
+    client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
+    response = client.get("/releases/")
+    assert response.status_code == 200
+    assert not Session.objects.exists()
+    assert response.cookies[settings.SESSION_COOKIE_NAME].value == ""  # Django deletes the stale one
 
 
 def test_the_session_cookie_is_http_only_lax_and_has_no_expiry(press):

@@ -65,7 +65,7 @@ def test_search_queries_do_not_grow_with_rows(client, scenario, django_assert_ma
     client.force_login(scenario.by)
     # session, user, count, the page of persons, its events (statuses_for folds merged records
     # in with one more query per level of merging), and the session's new idle expiry written
-    # back (SESSION_SAVE_EVERY_REQUEST: a savepoint, the update, its release).
+    # back (the first request after signing in: a savepoint, the update, its release).
     with django_assert_max_num_queries(10):
         response = client.get("/persons/")
     assert len(response.context["rows"]) == 30
