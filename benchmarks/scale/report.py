@@ -69,8 +69,9 @@ def _load(results: dict[str, Any]) -> list[str]:
         + (
             "with no background job running"
             if s.get("no_job")
-            else f"while the job worker (`{' '.join(s.get('worker_priority', ['nice', '-n', '10']))}`) "
-            "reconciles a list against the registry"
+            else f"while the job worker (`{' '.join(s.get('worker_priority', ['nice', '-n', '10']))}`"
+            + (", its session's scheduling group at the same nice" if s.get("worker_autogroup") else "")
+            + ") reconciles a list against the registry"
         )
         + ". Mix: search 5, person page 4, recording an event through the API 1. Times in milliseconds.",
         "",

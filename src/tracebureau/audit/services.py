@@ -40,6 +40,26 @@ def audit_record(
 
     `username` names someone who is not (or not yet) a user: the name tried at a failed sign-in.
     """
+    entry = _entry(action=action, user=user, obj=obj, person_id=person_id, surface=surface, reason=reason,
+                   detail=detail, request=request, username=username)  # fmt: skip
+    with transaction.atomic():
+        _append([entry])
+    return entry
+
+
+def _entry(
+    *,
+    action: str,
+    user: Any = None,
+    obj: Model | None = None,
+    person_id: int | None = None,
+    surface: str | None = None,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+    request: Any = None,
+    username: str = "",
+) -> AuditEntry:
+    """An entry, not yet linked into the chain."""
     actor = context.current()
     if request is not None:
         actor = context.Actor(surface=context.surface_of(request.path), request=request)
@@ -59,24 +79,29 @@ def audit_record(
     )
     if obj is not None:
         entry.object_type, entry.object_id = obj._meta.label, str(obj.pk)
-    with transaction.atomic():
-        _append(entry)
     return entry
 
 
-def _append(entry: AuditEntry) -> None:
-    """Link the entry to the head and save it, one writer at a time: two writers reading the
-    same head would fork the chain (the unique seq would then refuse the second)."""
+def _append(entries: list[AuditEntry]) -> None:
+    """Link the entries to the head, in order, and save them, one writer at a time: two writers
+    reading the same head would fork the chain (the unique seq would then refuse the second).
+    Everything is prepared before the lock is taken, and the entries go in one INSERT: every
+    page waits for this lock to record its reading, so it is held as briefly as can be."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
     # SQLite: the settings open every transaction IMMEDIATE, so we already hold the write lock.
     head = AuditEntry.objects.order_by("-seq").values("seq", "hash").first()
-    entry.seq = head["seq"] + 1 if head else 1
-    entry.prev_hash = head["hash"] if head else GENESIS
-    entry.at = timezone.now()
-    entry.hash = chain.entry_hash(entry)
-    entry.save(force_insert=True)
+    seq, previous = (head["seq"], head["hash"]) if head else (0, GENESIS)
+    at = timezone.now()
+    for entry in entries:
+        seq += 1
+        entry.seq, entry.prev_hash, entry.at = seq, previous, at
+        entry.hash = previous = chain.entry_hash(entry)
+    if len(entries) == 1:
+        entries[0].save(force_insert=True)
+    else:
+        AuditEntry.objects.bulk_create(entries, batch_size=1000)
 
 
 def person_of(obj: Model | None) -> int | None:
@@ -112,6 +137,9 @@ def audit_export(*, user: Any, what: str, query: str = "", count: int | None = N
 
 
 def audit_bulk_created(objects: Iterable[Model], *, user: Any = None) -> None:
-    """Record rows written by bulk_create, which sends no post_save signal."""
-    for obj in objects:
-        audit_record(action=AuditAction.CREATE, user=user, obj=obj)
+    """Record rows written by bulk_create, which sends no post_save signal: one entry each,
+    linked and written together."""
+    entries = [_entry(action=AuditAction.CREATE, user=user, obj=obj) for obj in objects]
+    if entries:
+        with transaction.atomic():
+            _append(entries)

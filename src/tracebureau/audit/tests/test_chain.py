@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 
 from tracebureau.audit import chain
 from tracebureau.audit.models import GENESIS, AuditEntry
-from tracebureau.audit.services import audit_record
+from tracebureau.audit.services import audit_bulk_created, audit_record
 from tracebureau.audit.tests import tamper
 from tracebureau.core.errors import AppendOnlyError
 
@@ -53,6 +53,17 @@ def test_it_numbers_and_links_entries_from_the_genesis(trail):
 
 def test_it_verifies_an_intact_chain(trail):
     assert verify() == f"OK: {len(trail)} entries, head {trail[-1].hash[:12]}\n"
+
+
+def test_rows_created_in_bulk_are_linked_in_order_in_one_insert(trail, django_assert_max_num_queries):
+    rows = list(AuditEntry.objects.order_by("seq"))  # any saved rows will do as the objects
+    # savepoint, lock (PostgreSQL), head, one INSERT, release: not a write per row
+    with django_assert_max_num_queries(5):
+        audit_bulk_created(rows)
+    added = list(AuditEntry.objects.filter(seq__gt=trail[-1].seq).order_by("seq"))
+    assert [(e.action, e.object_id) for e in added] == [("create", str(r.pk)) for r in rows]
+    assert added[0].prev_hash == trail[-1].hash
+    assert verify() == f"OK: {len(trail) + len(rows)} entries, head {added[-1].hash[:12]}\n"
 
 
 def test_it_verifies_an_empty_trail(db):
