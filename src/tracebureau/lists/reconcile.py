@@ -18,10 +18,11 @@ from django.utils.translation import gettext_noop
 
 from tracebureau.audit.services import audit_bulk_created
 from tracebureau.core.jobs import Reporter, job_hold, run_job
+from tracebureau.core.policy import masked_fields
 from tracebureau.lists.choices import JobStatus
 from tracebureau.lists.models import Candidate, IncomingList, ListRow, Reconciliation
 from tracebureau.lists.selectors import decided_row_ids
-from tracebureau.registry.models import Person
+from tracebureau.registry.models import Person, birth_date_text
 from tracebureau.registry.selectors import persons_visible
 
 TOP_CANDIDATES = 3
@@ -72,7 +73,7 @@ def row_record(row: ListRow) -> dict[str, str]:
     }
 
 
-# What person_record reads: the rest of a registry row is not sent to the job.
+# What the engine compares of a registered person.
 PERSON_FIELDS = ("family_name", "given_names", "patronymic", "birth_year", "birth_month", "birth_day", "sex",
                  "service_number", "call_sign")  # fmt: skip
 
@@ -80,16 +81,36 @@ PERSON_FIELDS = ("family_name", "given_names", "patronymic", "birth_year", "birt
 def person_record(person: Person) -> dict[str, str]:
     """One record per person, with the registered name: the engine compares one name per
     record, and it does its own transliteration and Ukrainian/Russian equivalents."""
+    return _record(person.pk, {name: getattr(person, name) for name in PERSON_FIELDS})
+
+
+def _record(pk: int, values: dict[str, Any]) -> dict[str, str]:
+    sex = values["sex"]
     return {
-        "id": str(person.pk),
-        "family_name": person.family_name,
-        "given_name": person.given_names,
-        "patronymic": person.patronymic,
-        "birth_date": person.birth_date_display,
-        "sex": person.sex if person.sex in ("male", "female") else "",
-        "service_number": person.service_number,
-        "call_sign": person.call_sign,
+        "id": str(pk),
+        "family_name": values["family_name"],
+        "given_name": values["given_names"],
+        "patronymic": values["patronymic"],
+        "birth_date": birth_date_text(values["birth_year"], values["birth_month"], values["birth_day"]),
+        "sex": sex if sex in ("male", "female") else "",
+        "service_number": values["service_number"],
+        "call_sign": values["call_sign"],
     }
+
+
+def registry_records(user: Any) -> list[dict[str, str]]:
+    """Every unmerged person the user may see, as the engine's records. Read as plain values, not
+    models (a tenth of the time for a million persons); the fields withheld from the user are
+    neither read nor compared."""
+    persons = persons_visible(user=user).filter(merged_into__isnull=True)
+    hidden = masked_fields(user, "registry.Person")
+    read = [name for name in PERSON_FIELDS if name not in hidden]
+    # In a transaction, so that PostgreSQL streams the rows as they are fetched. Outside one,
+    # Django declares the cursor WITH HOLD, and the server first copies the whole result into a
+    # temporary file (190 MB for a million whole rows, measured) while the staff's pages wait.
+    with transaction.atomic():
+        rows = persons.values("pk", *read).iterator(chunk_size=2000)
+        return [_record(row["pk"], {**dict.fromkeys(hidden, ""), **row}) for row in rows]
 
 
 def reconciliation_run(reconciliation_id: int) -> str:
@@ -105,13 +126,7 @@ def _run(job: Reconciliation, report: Reporter) -> None:
     report(gettext_noop("Reading the registry"), 5)
     # The persons the one who asked for the run may see, and no others: the candidates must not
     # show anyone a person they could not look up themselves.
-    persons = persons_visible(user=job.requested_by).filter(merged_into__isnull=True)
-    persons = persons.select_related(None).only(*PERSON_FIELDS)
-    # In a transaction, so that PostgreSQL streams the rows as they are fetched. Outside one,
-    # Django declares the cursor WITH HOLD, and the server first copies the whole result into a
-    # temporary file (190 MB for a million whole rows, measured) while the staff's pages wait.
-    with transaction.atomic():
-        right = [person_record(p) for p in persons.iterator(chunk_size=2000)]
+    right = registry_records(job.requested_by)
     matches = engine_link([row_record(r) for r in rows], right, report.engine) if rows and right else []
     report(gettext_noop("Saving the candidates"), 92)
     _store(job, incoming, matches)

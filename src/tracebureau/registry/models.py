@@ -169,15 +169,19 @@ class Person(ChoiceLabels):
 
     @property
     def birth_date_display(self) -> str:
-        """ISO 8601 with reduced precision: 1998, 1998-03 or 1998-03-12."""
-        if self.birth_year is None:
-            return ""
-        parts = [f"{self.birth_year:04d}"]
-        if self.birth_month:
-            parts.append(f"{self.birth_month:02d}")
-            if self.birth_day:
-                parts.append(f"{self.birth_day:02d}")
-        return "-".join(parts)
+        return birth_date_text(self.birth_year, self.birth_month, self.birth_day)
+
+
+def birth_date_text(year: int | None, month: int | None, day: int | None) -> str:
+    """ISO 8601 with reduced precision: 1998, 1998-03 or 1998-03-12."""
+    if year is None:
+        return ""
+    parts = [f"{year:04d}"]
+    if month:
+        parts.append(f"{month:02d}")
+        if day:
+            parts.append(f"{day:02d}")
+    return "-".join(parts)
 
 
 class NameVariant(AppendOnlyModel):

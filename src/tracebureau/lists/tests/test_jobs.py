@@ -130,3 +130,16 @@ def test_the_list_page_offers_to_run_again_and_says_which_attempt(
     page = client.get(f"/lists/{unmatched_list.pk}/").content.decode()
     assert "Interrupted when its worker stopped; resumed (attempt 2)." in page
     assert "Run again" not in page
+
+
+def test_the_registry_is_read_as_its_reader_may_see_it(scenario: Any, analyst: User) -> None:
+    person = scenario.person("Мельник", "Олег", call_sign="Сокіл", birth_year=1990, birth_month=3)
+    hidden = scenario.person("Ткач", "Іван", classification="confidential")
+    liaison = User.objects.create_user("liaison", roles=["family_liaison"], clearance="restricted")
+
+    by_id = {r["id"]: r for r in reconcile.registry_records(analyst)}
+    assert by_id[str(person.pk)] == reconcile.person_record(person)
+    assert by_id[str(person.pk)]["call_sign"] == "Сокіл" and by_id[str(person.pk)]["birth_date"] == "1990-03"
+    seen = {r["id"]: r for r in reconcile.registry_records(liaison)}
+    assert seen[str(person.pk)]["call_sign"] == ""  # withheld from a family liaison, so not compared
+    assert str(hidden.pk) not in seen
