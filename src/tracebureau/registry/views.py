@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from tracebureau.audit.services import audit_export, audit_read
 from tracebureau.core import policy
 from tracebureau.core.exports import csv_lines
+from tracebureau.core.pagination import page_counted_once
 from tracebureau.core.policy import CHANGE, Can
 from tracebureau.core.services import break_glass_open
 from tracebureau.registry import selectors, services
@@ -42,7 +43,12 @@ PAGE_SIZE = 50
 @login_required
 def person_search(request: HttpRequest) -> HttpResponse:
     form, query, persons = _searched(request)
-    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    # The whole registry is listed in index order, and counted apart; a search's matches once.
+    if query:
+        page = page_counted_once(persons, number, per_page=PAGE_SIZE)
+    else:
+        page = Paginator(persons, PAGE_SIZE).get_page(number)
     statuses = page_statuses(user=request.user, persons=list(page))
     rows = [(person, status_display(statuses[person.pk])) for person in page]
     return render(request, "registry/person_search.html", {
