@@ -361,11 +361,17 @@ def _copy(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> 
 
 
 def _finish() -> None:
-    """Identity sequences past the ids written, and fresh planner statistics."""
+    """Identity sequences past the ids written; then VACUUM ANALYZE, as PostgreSQL advises
+    after a bulk load: fresh planner statistics, and every page marked all-visible, its hint
+    bits set, now rather than by its first readers. Without it (autovacuum off, or not come
+    round yet) the load test's person pages on a fresh million took 63 ms at p50 and 350 ms at
+    p95 (no reconciliation running); 41 and 150 ms once vacuumed."""
     with connection.cursor() as cursor:
         for table in (Person._meta.db_table, Event._meta.db_table):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             )
+        # VACUUM cannot run in a transaction: a caller inside one gets the statistics only.
+        verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         for table in _TABLES:
-            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"{verb} {table}")
