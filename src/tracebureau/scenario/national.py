@@ -362,10 +362,9 @@ def _copy(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> 
 
 def _finish() -> None:
     """Identity sequences past the ids written; then VACUUM ANALYZE, as PostgreSQL advises
-    after a bulk load: fresh planner statistics, and every page marked all-visible, its hint
-    bits set, now rather than by its first readers. Without it (autovacuum off, or not come
-    round yet) the load test's person pages on a fresh million took 63 ms at p50 and 350 ms at
-    p95 (no reconciliation running); 41 and 150 ms once vacuumed."""
+    after a bulk load: fresh planner statistics, and every page marked all-visible with its
+    hint bits set now, rather than written again by its first readers (a load test run straight
+    after generating, on a server whose autovacuum is off or has not come round yet)."""
     with connection.cursor() as cursor:
         for table in (Person._meta.db_table, Event._meta.db_table):
             cursor.execute(
