@@ -2,7 +2,7 @@
 
 Django's Paginator asks the database twice: COUNT(*) of the matches, then the page. For a
 search each of the two finds the matches again (on the national registry the trigram lookup and
-a read of every matching record, a third of a search's time in PostgreSQL). Here the page's query
+a read of every matching record: a quarter of a search's time in PostgreSQL). Here the page's query
 carries the count as a window, COUNT(*) OVER (), computed over the same matches before LIMIT.
 
 Only for narrowed queries: on a whole table the window makes the database read every row, where
@@ -22,7 +22,7 @@ MATCHES = "_matches"
 
 def page_counted_once(objects: QuerySet[Any], number: Any, *, per_page: int) -> Page:
     """What `Paginator(objects, per_page).get_page(number)` gives, in one query where the page
-    asked for exists; an empty result, a page past the end or a number below 1 fall back to
+    asked for exists or nothing is found; a page past the end or a number below 1 fall back to
     Paginator (which counts first, so as to show the last page instead)."""
     paginator = Paginator(objects, per_page)
     try:
